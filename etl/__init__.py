@@ -1,0 +1,1 @@
+"""ETL: read curated files, validate them against the contract, load the warehouse."""

@@ -1,0 +1,5 @@
+"""``python -m etl`` runs the ``landscape`` command."""
+
+from etl.cli import main
+
+main()

@@ -1,0 +1,199 @@
+"""The ``landscape`` command: a thin layer over :mod:`etl` and :mod:`warehouse`.
+
+User mistakes end in one line on stderr and exit status 2; anything else is a bug and shows
+its traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from functools import wraps
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar, cast
+
+import click
+
+from etl.errors import InputError, RefreshBusyError, StrictModeError
+from etl.refresh import DEFAULT_DATA, DEFAULT_SEEDS, RefreshReport, refresh
+from warehouse.companies import UnknownCompanyError, resolve
+from warehouse.db import WarehouseMissingError, connect_read_only, warehouse_path
+from warehouse.export import ExportFormat, write
+from warehouse.filters import Filters
+from warehouse.queries import QUERIES, fetch_arrow
+
+F = TypeVar("F", bound=Callable[..., Any])
+USER_ERRORS = (
+    InputError,
+    StrictModeError,
+    RefreshBusyError,
+    WarehouseMissingError,
+    UnknownCompanyError,
+)
+
+
+def user_errors(func: F) -> F:
+    """Turn a user's mistake into one line on stderr and exit status 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except USER_ERRORS as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    return cast(F, wrapper)
+
+
+warehouse_option = click.option(
+    "--warehouse",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Warehouse file (default: $LANDSCAPE_WAREHOUSE, else data/landscape.duckdb).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ai-landscape")
+def main() -> None:
+    """AI Landscape: who partners with, invests in, buys and launches what in AI.
+
+    Curated events (CSV) are validated into a DuckDB warehouse, queried, exported and shown
+    in a dashboard.
+    """
+
+
+@main.command("refresh")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default="sample_data/",
+    help="Folder of curated CSV files (sources*.csv hold extra sources).",
+)
+@click.option(
+    "--seeds-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_SEEDS,
+    show_default="seeds/",
+    help="Folder of reference data (companies, aliases, event types, FX rates).",
+)
+@warehouse_option
+@click.option("--strict", is_flag=True, help="Fail, and keep the old warehouse, on any reject.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+@user_errors
+def refresh_command(
+    data_dir: Path, seeds_dir: Path, warehouse: Path | None, strict: bool, quiet: bool
+) -> None:
+    """Rebuild the warehouse from seeds and curated files, all or nothing."""
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(f"  {message}", err=True)
+
+    report = refresh(data_dir, warehouse, seeds_dir=seeds_dir, strict=strict, progress=progress)
+    click.echo(render_report(report, brief=quiet))
+
+
+def render_report(report: RefreshReport, *, brief: bool = False, max_rejects: int = 20) -> str:
+    """The refresh summary: per-file counts, rejects, new entities."""
+    total_read = sum(f.rows_read for f in report.files)
+    headline = (
+        f"refreshed {report.warehouse}: {report.events} events, {report.sources} sources "
+        f"from {total_read} rows in {report.duration_s:.2f}s"
+    )
+    if brief:
+        return headline
+    lines = [headline, "", f"{'file':<28}{'read':>9}{'loaded':>9}{'duplicate':>11}{'rejected':>10}"]
+    for f in report.files:
+        lines.append(
+            f"{f.file:<28}{f.rows_read:>9}{f.loaded:>9}{f.duplicates:>11}{f.rejected:>10}"
+        )
+        if f.ignored_columns:
+            lines.append(f"  ignored columns: {', '.join(f.ignored_columns)}")
+    if report.rejects:
+        lines += ["", f"rejected ({len(report.rejects)} rule(s) broken):"]
+        for r in report.rejects[:max_rejects]:
+            value = "" if r.value is None else f" {r.value!r}"
+            lines.append(f"  {r.file}:{r.line} {r.column or ''}{value}: {r.reason}")
+        if len(report.rejects) > max_rejects:
+            lines.append(f"  ... and {len(report.rejects) - max_rejects} more (table `rejects`)")
+    if report.new_entities:
+        lines += ["", "new entities (names no seed knows; add them or fix a typo):"]
+        for n in report.new_entities:
+            lines.append(f"  {n.name!r} -> {n.company_id} (first at {n.first_file}:{n.first_line})")
+    if report.amount_conflicts:
+        lines += ["", f"{report.amount_conflicts} source(s) give a different amount "
+                      "(view `amount_conflicts`)"]
+    return "\n".join(lines)
+
+
+@main.command("export")
+@click.argument("name", type=click.Choice(QUERIES))
+@click.option(
+    "--format", "fmt", type=click.Choice([f.value for f in ExportFormat]), default="csv",
+    show_default=True,
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.option("--excel", is_flag=True, help="CSV with a byte-order mark, for Excel.")
+@click.option("--company", "companies", multiple=True, help="Company name or alias; repeatable.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD).")
+@click.option("--type", "types", multiple=True, help="Event type; repeatable.")
+@click.option("--no-rollup", is_flag=True, help="Do not count subsidiaries as their parent.")
+@warehouse_option
+@user_errors
+def export_command(
+    name: str,
+    fmt: str,
+    out: Path | None,
+    excel: bool,
+    companies: tuple[str, ...],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    types: tuple[str, ...],
+    no_rollup: bool,
+    warehouse: Path | None,
+) -> None:
+    """Export a table (events, ...) as CSV, Parquet or JSON."""
+    con = connect_read_only(warehouse_path(warehouse))
+    try:
+        filters = Filters(
+            companies=resolve(con, list(companies)),
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            types=types,
+            rollup=not no_rollup,
+        )
+        table = fetch_arrow(con, name, filters)
+    finally:
+        con.close()
+    with ExitStack() as stack:
+        stream: BinaryIO = (
+            stack.enter_context(out.open("wb")) if out is not None else sys.stdout.buffer
+        )
+        write(table, stream, ExportFormat(fmt), excel=excel)
+    if out is not None:
+        click.echo(f"wrote {table.num_rows} rows to {out}", err=True)
+
+
+@main.command("generate")
+@click.option("--events", "count", type=click.IntRange(min=1), required=True, help="Rows to write.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write events.csv into.")
+@click.option("--bad-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of rows broken on purpose (bad dates, types, amounts, URLs...).")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
+def generate_command(count: int, out: Path, bad_share: float, seed: int) -> None:
+    """Write synthetic events in the curated format (for benchmarks and tests)."""
+    from etl.generate import generate
+
+    path = generate(count, out, bad_share=bad_share, seed=seed)
+    click.echo(f"wrote {count} events to {path}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

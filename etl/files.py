@@ -1,0 +1,171 @@
+"""Find the curated files of a data folder and check that each can be read at all.
+
+A file that fails here stops the refresh: its rows cannot be counted, so nothing about it
+could be loaded honestly.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from etl.errors import InputError
+
+_CHUNK = 1 << 20
+
+
+class FileKind(StrEnum):
+    """What a curated file holds."""
+
+    EVENTS = "events"
+    SOURCES = "sources"
+
+
+REQUIRED_COLUMNS: dict[FileKind, tuple[str, ...]] = {
+    FileKind.EVENTS: (
+        "date",
+        "type",
+        "company",
+        "counterparty",
+        "amount",
+        "currency",
+        "title",
+        "source_url",
+    ),
+    FileKind.SOURCES: ("event_ref", "source_url"),
+}
+OPTIONAL_COLUMNS: dict[FileKind, tuple[str, ...]] = {
+    FileKind.EVENTS: (
+        "ref",
+        "amount_qualifier",
+        "status",
+        "product",
+        "modality",
+        "publisher",
+        "source_language",
+        "notes",
+    ),
+    FileKind.SOURCES: (
+        "publisher",
+        "source_language",
+        "reported_amount",
+        "reported_currency",
+        "notes",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A curated CSV file, its kind and its header as written."""
+
+    path: Path
+    kind: FileKind
+    header: tuple[str, ...]
+
+    def known_columns(self) -> tuple[str, ...]:
+        """Columns of this file that the loader reads (the others are ignored)."""
+        known = REQUIRED_COLUMNS[self.kind] + OPTIONAL_COLUMNS[self.kind]
+        return tuple(c for c in self.header if c in known)
+
+    def ignored_columns(self) -> tuple[str, ...]:
+        """Columns of this file that the loader does not know."""
+        known = REQUIRED_COLUMNS[self.kind] + OPTIONAL_COLUMNS[self.kind]
+        return tuple(c for c in self.header if c not in known)
+
+
+def kind_of(path: Path) -> FileKind:
+    """``sources*.csv`` holds extra sources; every other ``*.csv`` holds events."""
+    return FileKind.SOURCES if path.name.lower().startswith("sources") else FileKind.EVENTS
+
+
+def discover(data_dir: Path) -> list[InputFile]:
+    """The curated files of ``data_dir``, events first, each checked with :func:`check`."""
+    if not data_dir.is_dir():
+        raise InputError(data_dir, "is not a folder; pass --data-dir with a folder of CSV files")
+    paths = sorted(p for p in data_dir.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+    if not any(kind_of(p) is FileKind.EVENTS for p in paths):
+        raise InputError(data_dir, "holds no event CSV file (*.csv other than sources*.csv)")
+    files = [check(p, kind_of(p)) for p in paths]
+    return sorted(files, key=lambda f: (f.kind is FileKind.SOURCES, f.path.name))
+
+
+def check(path: Path, kind: FileKind) -> InputFile:
+    """Check that ``path`` is readable UTF-8 with the required header; return its header."""
+    check_utf8(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header_row = next(csv.reader(handle), None)
+    except OSError as exc:
+        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if not header_row:
+        raise InputError(path, "is empty; the first line must be the header", line=1)
+    header = tuple(name.strip() for name in header_row)
+    seen: set[str] = set()
+    for position, name in enumerate(header, start=1):
+        if not name:
+            raise InputError(path, "header has an empty column name", line=1, column=position)
+        if name in seen:
+            raise InputError(path, f"header names column '{name}' twice", line=1, column=position)
+        seen.add(name)
+    missing = [c for c in REQUIRED_COLUMNS[kind] if c not in seen]
+    if missing:
+        raise InputError(
+            path,
+            f"missing required column(s) {', '.join(missing)}; "
+            f"the header must include {','.join(REQUIRED_COLUMNS[kind])}",
+            line=1,
+        )
+    return InputFile(path=path, kind=kind, header=header)
+
+
+def check_utf8(path: Path) -> None:
+    """Raise :class:`InputError` at the first byte that is not UTF-8, naming line and column."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, tail = 1, ""  # tail: the text of the current line read so far
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                try:
+                    text = decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    before = tail + exc.object[: exc.start].decode("utf-8", "replace")
+                    bad_line = line + before.count("\n")
+                    column = len(before) - (before.rfind("\n") + 1) + 1
+                    raise InputError(
+                        path,
+                        f"is not UTF-8 (byte 0x{exc.object[exc.start]:02x}); "
+                        "save it as UTF-8 (in Excel: 'CSV UTF-8')",
+                        line=bad_line,
+                        column=column,
+                    ) from None
+                line += text.count("\n")
+                tail = (tail + text)[(tail + text).rfind("\n") + 1 :]
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise InputError(path, "is not UTF-8 (it ends inside a character)", line=line) from None
+    except OSError as exc:
+        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
+
+
+def physical_lines(path: Path, byte_offsets: list[int]) -> dict[int, int]:
+    """Map byte offsets (0-based) in ``path`` to 1-based line numbers, in one pass."""
+    result: dict[int, int] = {}
+    pending = sorted(set(byte_offsets))
+    if not pending:
+        return result
+    line, position = 1, 0
+    with path.open("rb") as handle:
+        while pending and (chunk := handle.read(_CHUNK)):
+            end = position + len(chunk)
+            while pending and pending[0] < end:
+                offset = pending.pop(0)
+                result[offset] = line + chunk.count(b"\n", 0, offset - position)
+            line += chunk.count(b"\n")
+            position = end
+    for offset in pending:
+        result[offset] = line
+    return result

@@ -1,0 +1,186 @@
+"""Build a warehouse from seeds and curated files, in bulk, inside one DuckDB connection.
+
+Steps: reference data -> raw rows with their lines -> bulk validation -> name resolution ->
+ids and duplicates -> extra sources -> the account of every row. Every rule comes from
+:mod:`etl.models` (through :mod:`etl.rules`); the SQL lives in ``etl/sql/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl import sqlfiles
+from etl.files import FileKind, InputFile, physical_lines
+from etl.models import REASONS, CompanyKind
+from etl.names import name_key, new_company_id
+from etl.rules import bulk_params
+from etl.seeds import Seeds
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_seeds_into(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
+    """Write the reference data as-is (plus the matching key of each alias)."""
+    companies = pd.DataFrame(
+        {
+            "company_id": [c.company_id for c in seeds.companies],
+            "name": [c.name for c in seeds.companies],
+            "kind": [c.kind.value for c in seeds.companies],
+            "parent_id": [c.parent_id for c in seeds.companies],
+            "country": [c.country for c in seeds.companies],
+        }
+    )
+    aliases = pd.DataFrame(
+        {
+            "company_id": [a.company_id for a in seeds.aliases],
+            "alias": [a.alias for a in seeds.aliases],
+            "language": [a.language for a in seeds.aliases],
+            "alias_key": [name_key(a.alias) for a in seeds.aliases],
+        }
+    )
+    event_types = pd.DataFrame([t.model_dump(mode="json") for t in seeds.event_types])
+    fx = pd.DataFrame([r.model_dump(mode="json") for r in seeds.fx_rates])
+    con.register("seed_companies", companies)
+    con.register("seed_aliases", aliases)
+    con.register("seed_event_types", event_types)
+    con.register("seed_fx", fx)
+    sqlfiles.run(con, "load_seeds")
+    for view in ("seed_companies", "seed_aliases", "seed_event_types", "seed_fx"):
+        con.unregister(view)
+
+
+def _read_file(
+    con: duckdb.DuckDBPyConnection, file_id: int, source: InputFile
+) -> None:
+    """Append one file's rows to its raw table, each with its physical line."""
+    known = set(source.known_columns())
+    columns = {
+        (name if name in known else f"__ignored_{position}"): "VARCHAR"
+        for position, name in enumerate(source.header)
+    }
+    sqlfiles.run(con, "read_csv", {"path": str(source.path), "columns": columns})
+    target = "raw_events" if source.kind is FileKind.EVENTS else "raw_sources"
+    sqlfiles.run(con, "number_lines")
+    sqlfiles.run(con, f"append_{target}", {"file_id": file_id})
+    bad = con.execute(
+        "SELECT line_byte_position, any_value(column_name), any_value(csv_line),"
+        " any_value(error_message) FROM csv_bad_rows GROUP BY line_byte_position"
+    ).fetchall()
+    if bad:
+        # DuckDB counts byte positions from 1; physical_lines wants 0-based offsets.
+        lines = physical_lines(source.path, [int(row[0]) - 1 for row in bad])
+        con.executemany(
+            "INSERT INTO csv_rejects VALUES (?, ?, ?, ?, ?)",
+            [
+                [file_id, lines[int(pos) - 1], column, text, f"{REASONS['csv_malformed'][1]}: {msg}"]
+                for pos, column, text, msg in bad
+            ],
+        )
+
+
+def _resolve_names(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
+    """Map every distinct company name of valid rows to a company, creating new ones."""
+    index = seeds.name_index()
+    taken = {c.company_id for c in seeds.companies}
+    rows = con.execute(
+        """
+        SELECT name, arg_min(file, (file_id, line)), arg_min(line, (file_id, line))
+        FROM (
+            SELECT company AS name, file_id, line FROM staged_events WHERE len(errors) = 0
+            UNION ALL
+            SELECT counterparty, file_id, line FROM staged_events
+            WHERE len(errors) = 0 AND counterparty IS NOT NULL
+        )
+        JOIN input_names USING (file_id)
+        GROUP BY name
+        ORDER BY name
+        """
+    ).fetchall()
+    mapping: list[tuple[str, str]] = []
+    new: dict[str, tuple[str, str, str, int]] = {}
+    for name, first_file, first_line in rows:
+        key = name_key(name)
+        company_id = index.get(key) if key else None
+        if company_id is None:
+            if key in new:
+                company_id = new[key][0]
+            else:
+                company_id = new_company_id(name, taken)
+                taken.add(company_id)
+                new[key] = (company_id, name, first_file, int(first_line))
+        mapping.append((name, company_id))
+    con.execute("CREATE OR REPLACE TEMP TABLE name_map (name VARCHAR, company_id VARCHAR)")
+    if mapping:
+        con.executemany("INSERT INTO name_map VALUES (?, ?)", mapping)
+    if new:
+        con.executemany(
+            "INSERT INTO companies VALUES (?, ?, ?, NULL, NULL, true, ?, ?)",
+            [
+                (company_id, name, CompanyKind.UNKNOWN.value, file, line)
+                for company_id, name, file, line in new.values()
+            ],
+        )
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    files: list[InputFile],
+    seeds: Seeds,
+    progress: Progress = _quiet,
+) -> None:
+    """Fill an empty warehouse (schema applied) from ``files`` and ``seeds``."""
+    started = time.perf_counter()
+
+    def step(message: str) -> None:
+        progress(f"{message} ({time.perf_counter() - started:.1f}s)")
+
+    load_seeds_into(con, seeds)
+    step(f"seeds: {len(seeds.companies)} companies, {len(seeds.aliases)} aliases, "
+         f"{len(seeds.fx_rates)} FX rates")
+    sqlfiles.run(con, "raw_tables")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE input_names (file_id BIGINT, file VARCHAR, kind VARCHAR,"
+        " sha256 VARCHAR, ignored_columns VARCHAR[])"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE reasons (code VARCHAR, column_name VARCHAR, message VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO reasons VALUES (?, ?, ?)",
+        [(code, column, message) for code, (column, message) in REASONS.items()],
+    )
+    for file_id, source in enumerate(files):
+        con.execute(
+            "INSERT INTO input_names VALUES (?, ?, ?, ?, ?)",
+            [file_id, source.path.name, source.kind.value, _sha256(source.path),
+             list(source.ignored_columns())],
+        )
+        _read_file(con, file_id, source)
+        step(f"read {source.path.name}")
+    params = bulk_params(seeds.currencies())
+    sqlfiles.run(con, "stage_events", params)
+    step("validated events")
+    _resolve_names(con, seeds)
+    sqlfiles.run(con, "finalize_events")
+    step("resolved names, gave ids, set duplicates aside")
+    sqlfiles.run(con, "stage_sources", params)
+    sqlfiles.run(con, "count_outcomes")
+    step("loaded sources and counted every row")

@@ -1,0 +1,130 @@
+-- Validate every raw event row in bulk. The rules and their order are those of
+-- etl.models.EventRow; every value below comes from etl.rules.bulk_params(), and the parity
+-- tests hold both to the same verdict. `errors` lists the codes of the rules a row breaks
+-- (etl.models.REASONS), the first being the one EventRow reports.
+CREATE OR REPLACE TEMP TABLE staged_events AS
+WITH cleaned AS (
+    SELECT
+        file_id,
+        line,
+        nullif(trim(ref, $blank), '') AS ref,
+        nullif(trim(date, $blank), '') AS date_text,
+        regexp_replace(lower(nullif(trim(type, $blank), '')), '[ -]+', '_', 'g') AS type,
+        nullif(trim(company, $blank), '') AS company,
+        nullif(trim(counterparty, $blank), '') AS counterparty,
+        nullif(trim(amount, $blank), '') AS amount_text,
+        upper(nullif(trim(currency, $blank), '')) AS currency_text,
+        regexp_replace(lower(nullif(trim(amount_qualifier, $blank), '')), '[ -]+', '_', 'g')
+            AS qualifier_text,
+        regexp_replace(lower(nullif(trim(status, $blank), '')), '[ -]+', '_', 'g') AS status_text,
+        regexp_replace(lower(nullif(trim(modality, $blank), '')), '[ -]+', '_', 'g')
+            AS modality,
+        nullif(trim(product, $blank), '') AS product,
+        nullif(trim(title, $blank), '') AS title,
+        nullif(trim(source_url, $blank), '') AS source_url,
+        nullif(trim(publisher, $blank), '') AS publisher,
+        nullif(trim(source_language, $blank), '') AS source_language,
+        nullif(trim(notes, $blank), '') AS notes
+    FROM raw_events
+),
+parsed AS (
+    SELECT
+        *,
+        CASE
+            WHEN regexp_matches(date_text, $day_pattern) THEN 'day'
+            WHEN regexp_matches(date_text, $month_pattern) THEN 'month'
+            WHEN regexp_matches(date_text, $quarter_pattern) THEN 'quarter'
+            WHEN regexp_matches(date_text, $year_pattern) THEN 'year'
+        END AS date_precision,
+        regexp_matches(amount_text, $amount_pattern) AS amount_parses,
+        regexp_extract(
+            amount_text, $amount_pattern, ['sign', 'symbol', 'digits', 'fraction', 'scale']
+        ) AS amount_parts
+    FROM cleaned
+),
+valued AS (
+    SELECT
+        *,
+        CASE date_precision
+            WHEN 'day' THEN try_cast(date_text AS DATE)
+            WHEN 'month' THEN try_cast(date_text || '-01' AS DATE)
+            WHEN 'quarter' THEN try_cast(
+                left(date_text, 4) || '-'
+                || lpad(CAST(3 * CAST(right(date_text, 1) AS INTEGER) - 2 AS VARCHAR), 2, '0')
+                || '-01' AS DATE)
+            WHEN 'year' THEN try_cast(date_text || '-01-01' AS DATE)
+        END AS date_start,
+        CASE WHEN amount_parses THEN CAST(
+            CAST(replace(amount_parts.digits, ',', '') || '.'
+                 || coalesce(nullif(amount_parts.fraction, ''), '0') AS DECIMAL(38, 6))
+            * $scale_factors[list_position($scale_words, lower(amount_parts.scale))]
+            AS DECIMAL(38, 2))
+        END AS amount_value,
+        $symbol_currencies[list_position($symbols, amount_parts.symbol)] AS symbol_currency
+    FROM parsed
+),
+checked AS (
+    SELECT
+        *,
+        CASE WHEN amount_parses THEN coalesce(currency_text, symbol_currency) END AS currency,
+        list_filter([
+            CASE WHEN date_text IS NULL THEN 'date_missing' END,
+            CASE WHEN type IS NULL THEN 'type_missing' END,
+            CASE WHEN company IS NULL THEN 'company_missing' END,
+            CASE WHEN title IS NULL THEN 'title_missing' END,
+            CASE WHEN source_url IS NULL THEN 'source_url_missing' END,
+            CASE
+                WHEN date_text IS NOT NULL AND date_precision IS NULL THEN 'date_unparseable'
+                WHEN date_precision IS NOT NULL AND (date_start IS NULL
+                    OR year(date_start) NOT BETWEEN $min_year AND $max_year)
+                    THEN 'date_impossible'
+            END,
+            CASE WHEN type IS NOT NULL AND NOT list_contains($event_types, type) THEN 'type_unknown' END,
+            CASE WHEN source_url IS NOT NULL AND NOT regexp_matches(source_url, $url_pattern)
+                THEN 'source_url_not_http' END,
+            CASE WHEN qualifier_text IS NOT NULL AND NOT list_contains($qualifiers, qualifier_text)
+                THEN 'qualifier_unknown' END,
+            CASE WHEN status_text IS NOT NULL AND NOT list_contains($statuses, status_text)
+                THEN 'status_unknown' END,
+            CASE WHEN modality IS NOT NULL AND NOT list_contains($modalities, modality)
+                THEN 'modality_unknown' END,
+            CASE WHEN list_contains($modality_required_types, type) AND modality IS NULL
+                THEN 'modality_missing' END,
+            CASE WHEN list_contains($product_required_types, type) AND product IS NULL
+                THEN 'product_missing' END,
+            CASE
+                WHEN amount_text IS NOT NULL AND NOT amount_parses THEN 'amount_unparseable'
+                WHEN amount_parts.sign = '-' THEN 'amount_negative'
+                WHEN amount_value > CAST($max_amount AS DECIMAL(38, 2)) THEN 'amount_too_large'
+            END,
+            CASE WHEN amount_parses AND list_contains($no_amount_types, type)
+                THEN 'amount_not_allowed' END,
+            CASE WHEN amount_parses AND currency_text IS NULL AND symbol_currency IS NULL
+                THEN 'currency_missing' END,
+            CASE WHEN amount_parses AND currency_text <> symbol_currency
+                THEN 'currency_conflict' END,
+            CASE WHEN amount_parses
+                AND NOT list_contains($currencies, coalesce(currency_text, symbol_currency))
+                THEN 'currency_unknown' END
+        ], lambda e: e IS NOT NULL) AS errors
+    FROM valued
+)
+SELECT
+    c.* EXCLUDE (amount_parts, amount_parses, qualifier_text, status_text, errors),
+    CASE WHEN c.amount_parses THEN coalesce(c.qualifier_text, $default_qualifier) END
+        AS amount_qualifier,
+    coalesce(c.status_text, $default_status) AS status,
+    fx.units_per_usd,
+    CASE
+        WHEN c.currency = 'USD' THEN c.amount_value
+        ELSE CAST(c.amount_value / fx.units_per_usd AS DECIMAL(18, 2))
+    END AS amount_usd,
+    CASE
+        WHEN len(c.errors) = 0 AND c.amount_parses AND c.currency <> 'USD'
+            AND fx.units_per_usd IS NULL
+            THEN ['fx_missing']
+        ELSE c.errors
+    END AS errors
+FROM checked AS c
+ASOF LEFT JOIN fx_rates AS fx
+    ON fx.currency = c.currency AND c.date_start >= fx.valid_from;

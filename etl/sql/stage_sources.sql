@@ -1,0 +1,104 @@
+-- Validate and load the extra sources (rules of etl.models.SourceRow, in its order). A
+-- source repeating one the event already has (same event, same URL) is a duplicate.
+CREATE OR REPLACE TEMP TABLE staged_sources AS
+WITH cleaned AS (
+    SELECT
+        file_id,
+        line,
+        nullif(trim(event_ref, $blank), '') AS event_ref,
+        nullif(trim(source_url, $blank), '') AS source_url,
+        nullif(trim(publisher, $blank), '') AS publisher,
+        nullif(trim(source_language, $blank), '') AS source_language,
+        nullif(trim(reported_amount, $blank), '') AS amount_text,
+        upper(nullif(trim(reported_currency, $blank), '')) AS currency_text,
+        nullif(trim(notes, $blank), '') AS notes
+    FROM raw_sources
+),
+parsed AS (
+    SELECT
+        *,
+        regexp_matches(amount_text, $amount_pattern) AS amount_parses,
+        regexp_extract(
+            amount_text, $amount_pattern, ['sign', 'symbol', 'digits', 'fraction', 'scale']
+        ) AS amount_parts
+    FROM cleaned
+),
+valued AS (
+    SELECT
+        *,
+        CASE WHEN amount_parses THEN CAST(
+            CAST(replace(amount_parts.digits, ',', '') || '.'
+                 || coalesce(nullif(amount_parts.fraction, ''), '0') AS DECIMAL(38, 6))
+            * $scale_factors[list_position($scale_words, lower(amount_parts.scale))]
+            AS DECIMAL(38, 2))
+        END AS amount_value,
+        coalesce(currency_text,
+            $symbol_currencies[list_position($symbols, amount_parts.symbol)]) AS currency
+    FROM parsed
+),
+events_by_ref AS (
+    SELECT lower(ref) AS ref_key, event_id, date FROM events WHERE ref IS NOT NULL
+)
+SELECT
+    v.*,
+    e.event_id,
+    CAST(v.amount_value / CASE WHEN v.currency = 'USD' THEN 1 ELSE fx.units_per_usd END
+        AS DECIMAL(18, 2)) AS amount_usd,
+    list_filter([
+        CASE WHEN v.event_ref IS NULL THEN 'event_ref_missing' END,
+        CASE WHEN v.source_url IS NULL THEN 'source_url_missing' END,
+        CASE WHEN v.source_url IS NOT NULL AND NOT regexp_matches(v.source_url, $url_pattern)
+            THEN 'source_url_not_http' END,
+        CASE
+            WHEN v.amount_text IS NOT NULL AND NOT v.amount_parses THEN 'amount_unparseable'
+            WHEN v.amount_parts.sign = '-' THEN 'amount_negative'
+            WHEN v.amount_value > CAST($max_amount AS DECIMAL(38, 2)) THEN 'amount_too_large'
+        END,
+        CASE WHEN v.event_ref IS NOT NULL AND e.event_id IS NULL THEN 'event_ref_unknown' END
+    ], lambda x: x IS NOT NULL) AS errors,
+    row_number() OVER (PARTITION BY e.event_id, v.source_url ORDER BY v.file_id, v.line)
+        AS copy_number
+FROM valued AS v
+LEFT JOIN events_by_ref AS e ON e.ref_key = lower(v.event_ref)
+ASOF LEFT JOIN fx_rates AS fx ON fx.currency = v.currency AND e.date >= fx.valid_from;
+
+CREATE OR REPLACE TEMP TABLE source_outcomes AS
+SELECT
+    s.file_id,
+    s.line,
+    s.event_id,
+    s.errors,
+    CASE
+        WHEN len(s.errors) > 0 THEN 'rejected'
+        WHEN s.copy_number > 1 OR p.event_id IS NOT NULL THEN 'duplicate'
+        ELSE 'loaded'
+    END AS outcome
+FROM staged_sources AS s
+LEFT JOIN event_sources AS p
+    ON p.is_primary AND p.event_id = s.event_id AND p.url = s.source_url;
+
+INSERT INTO event_sources
+SELECT
+    s.event_id, s.source_url, s.publisher, s.source_language, s.amount_value, s.currency,
+    s.amount_usd, false, s.notes, f.file, s.line
+FROM staged_sources AS s
+JOIN source_outcomes AS o USING (file_id, line)
+JOIN input_names AS f USING (file_id)
+WHERE o.outcome = 'loaded';
+
+INSERT INTO rejects
+SELECT
+    f.file,
+    s.line,
+    CASE r.column_name WHEN 'amount' THEN 'reported_amount' ELSE r.column_name END,
+    CASE r.column_name
+        WHEN 'event_ref' THEN raw.event_ref
+        WHEN 'source_url' THEN raw.source_url
+        WHEN 'amount' THEN raw.reported_amount
+    END,
+    r.code,
+    r.message
+FROM (SELECT file_id, line, unnest(errors) AS code FROM staged_sources) AS s
+JOIN reasons AS r USING (code)
+JOIN raw_sources AS raw USING (file_id, line)
+JOIN input_names AS f USING (file_id);

@@ -1,0 +1,34 @@
+"""Every query on the warehouse, one SQL file each under ``warehouse/queries/``.
+
+The CLI's exports and the dashboard call these same functions, so a number on a chart and
+in an export come from one query.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from warehouse.filters import Filters
+from warehouse.sql import execute
+
+QUERIES: tuple[str, ...] = ("events",)
+
+
+def fetch_arrow(con: duckdb.DuckDBPyConnection, name: str, filters: Filters) -> pa.Table:
+    """Run query ``name`` with ``filters``; the result as an Arrow table."""
+    if name not in QUERIES:
+        raise ValueError(f"unknown query '{name}'; choose one of {', '.join(QUERIES)}")
+    table: pa.Table = execute(con, "warehouse", "queries", name, filters.params()).to_arrow_table()
+    return table
+
+
+def fetch(con: duckdb.DuckDBPyConnection, name: str, filters: Filters) -> pd.DataFrame:
+    """Run query ``name`` with ``filters``; the result as a DataFrame."""
+    return fetch_arrow(con, name, filters).to_pandas()
+
+
+def events(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per event, with companies by canonical name and the primary source."""
+    return fetch(con, "events", filters or Filters())
