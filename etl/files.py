@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -59,12 +60,21 @@ OPTIONAL_COLUMNS: dict[FileKind, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
+class FileScan:
+    """What one pass over a file's bytes tells: its digest and how many line breaks it has."""
+
+    sha256: str
+    line_breaks: int
+
+
+@dataclass(frozen=True)
 class InputFile:
     """A curated CSV file, its kind and its header as written."""
 
     path: Path
     kind: FileKind
     header: tuple[str, ...]
+    scan: FileScan
 
     def known_columns(self) -> tuple[str, ...]:
         """Columns of this file that the loader reads (the others are ignored)."""
@@ -95,7 +105,7 @@ def discover(data_dir: Path) -> list[InputFile]:
 
 def check(path: Path, kind: FileKind) -> InputFile:
     """Check that ``path`` is readable UTF-8 with the required header; return its header."""
-    check_utf8(path)
+    file_scan = scan(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header_row = next(csv.reader(handle), None)
@@ -119,36 +129,41 @@ def check(path: Path, kind: FileKind) -> InputFile:
             f"the header must include {','.join(REQUIRED_COLUMNS[kind])}",
             line=1,
         )
-    return InputFile(path=path, kind=kind, header=header)
+    return InputFile(path=path, kind=kind, header=header, scan=file_scan)
 
 
-def check_utf8(path: Path) -> None:
-    """Raise :class:`InputError` at the first byte that is not UTF-8, naming line and column."""
+def scan(path: Path) -> FileScan:
+    """Check ``path`` is UTF-8 and count its line breaks, in one streaming pass.
+
+    Raises :class:`InputError` at the first byte that is not UTF-8, naming line and column.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
-    line, tail = 1, ""  # tail: the text of the current line read so far
+    digest = hashlib.sha256()
+    breaks, tail = 0, ""  # tail: the text of the current line read so far
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
                 try:
                     text = decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
                     before = tail + exc.object[: exc.start].decode("utf-8", "replace")
-                    bad_line = line + before.count("\n")
-                    column = len(before) - (before.rfind("\n") + 1) + 1
                     raise InputError(
                         path,
                         f"is not UTF-8 (byte 0x{exc.object[exc.start]:02x}); "
                         "save it as UTF-8 (in Excel: 'CSV UTF-8')",
-                        line=bad_line,
-                        column=column,
+                        line=breaks + before.count("\n") + 1,
+                        column=len(before) - (before.rfind("\n") + 1) + 1,
                     ) from None
-                line += text.count("\n")
-                tail = (tail + text)[(tail + text).rfind("\n") + 1 :]
+                newlines = text.count("\n")
+                breaks += newlines
+                tail = text[text.rfind("\n") + 1 :] if newlines else tail + text
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 (it ends inside a character)", line=line) from None
+        raise InputError(path, "is not UTF-8 (it ends inside a character)", line=breaks + 1) from None
     except OSError as exc:
         raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
+    return FileScan(sha256=digest.hexdigest(), line_breaks=breaks)
 
 
 def physical_lines(path: Path, byte_offsets: list[int]) -> dict[int, int]:

@@ -19,7 +19,7 @@ from etl.refresh import DEFAULT_SEEDS
 from etl.seeds import load_seeds
 
 HEADER = (
-    "date,type,company,counterparty,amount,currency,amount_qualifier,status,product,"
+    "ref,date,type,company,counterparty,amount,currency,amount_qualifier,status,product,"
     "modality,title,source_url,publisher,source_language,notes"
 ).split(",")
 
@@ -102,6 +102,7 @@ def generate(
             company, counterparty = rng.sample(names, 2)
             launch = event_type in PRODUCT_REQUIRED_TYPES
             row: Row = {
+                "ref": f"synthetic-{n}",
                 "date": date,
                 "type": event_type.value,
                 "company": company,

@@ -7,7 +7,6 @@ ids and duplicates -> extra sources -> the account of every row. Every rule come
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ import pandas as pd
 
 from etl import sqlfiles
 from etl.files import FileKind, InputFile, physical_lines
-from etl.models import REASONS, CompanyKind
+from etl.models import REASONS
 from etl.names import name_key, new_company_id
 from etl.rules import bulk_params
 from etl.seeds import Seeds
@@ -27,14 +26,6 @@ Progress = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     return None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def load_seeds_into(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
@@ -77,8 +68,14 @@ def _read_file(
         for position, name in enumerate(source.header)
     }
     sqlfiles.run(con, "read_csv", {"path": str(source.path), "columns": columns})
+    kept, bad_records = con.execute(
+        "SELECT (SELECT count(*) FROM csv_in), (SELECT count(DISTINCT line) FROM csv_bad_rows)"
+    ).fetchone() or (0, 0)
+    # Each record took one line, plus the header, give or take a final line break: then no
+    # quoted cell spans lines and the parser's record numbers are the file's line numbers.
+    one_line_each = bad_records == 0 and source.scan.line_breaks in (kept, kept + 1)
+    sqlfiles.run(con, "number_lines_simple" if one_line_each else "number_lines")
     target = "raw_events" if source.kind is FileKind.EVENTS else "raw_sources"
-    sqlfiles.run(con, "number_lines")
     sqlfiles.run(con, f"append_{target}", {"file_id": file_id})
     bad = con.execute(
         "SELECT line_byte_position, any_value(column_name), any_value(csv_line),"
@@ -96,48 +93,41 @@ def _read_file(
         )
 
 
-def _resolve_names(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
-    """Map every distinct company name of valid rows to a company, creating new ones."""
+def _resolve_names(con: duckdb.DuckDBPyConnection, seeds: Seeds, blank: str) -> None:
+    """Map every distinct company name written in the event files to a company id.
+
+    Matching folds case, spacing, punctuation and diacritics in any script
+    (:func:`etl.names.name_key`); a name no seed knows gets a new id (``is_new``).
+    """
     index = seeds.name_index()
     taken = {c.company_id for c in seeds.companies}
-    rows = con.execute(
+    names = con.execute(
         """
-        SELECT name, arg_min(file, (file_id, line)), arg_min(line, (file_id, line))
-        FROM (
-            SELECT company AS name, file_id, line FROM staged_events WHERE len(errors) = 0
-            UNION ALL
-            SELECT counterparty, file_id, line FROM staged_events
-            WHERE len(errors) = 0 AND counterparty IS NOT NULL
-        )
-        JOIN input_names USING (file_id)
-        GROUP BY name
+        SELECT DISTINCT nullif(trim(name, $blank), '') AS name
+        FROM (SELECT company AS name FROM raw_events
+              UNION ALL SELECT counterparty FROM raw_events)
+        WHERE name IS NOT NULL
         ORDER BY name
-        """
+        """,
+        {"blank": blank},
     ).fetchall()
-    mapping: list[tuple[str, str]] = []
-    new: dict[str, tuple[str, str, str, int]] = {}
-    for name, first_file, first_line in rows:
+    mapping: list[tuple[str, str, bool]] = []
+    new: dict[str, str] = {}
+    for (name,) in names:
         key = name_key(name)
         company_id = index.get(key) if key else None
-        if company_id is None:
-            if key in new:
-                company_id = new[key][0]
-            else:
-                company_id = new_company_id(name, taken)
-                taken.add(company_id)
-                new[key] = (company_id, name, first_file, int(first_line))
-        mapping.append((name, company_id))
-    con.execute("CREATE OR REPLACE TEMP TABLE name_map (name VARCHAR, company_id VARCHAR)")
+        if company_id is not None:
+            mapping.append((name, company_id, False))
+            continue
+        if key not in new:
+            new[key] = new_company_id(name, taken)
+            taken.add(new[key])
+        mapping.append((name, new[key], True))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE name_map (name VARCHAR, company_id VARCHAR, is_new BOOLEAN)"
+    )
     if mapping:
-        con.executemany("INSERT INTO name_map VALUES (?, ?)", mapping)
-    if new:
-        con.executemany(
-            "INSERT INTO companies VALUES (?, ?, ?, NULL, NULL, true, ?, ?)",
-            [
-                (company_id, name, CompanyKind.UNKNOWN.value, file, line)
-                for company_id, name, file, line in new.values()
-            ],
-        )
+        con.executemany("INSERT INTO name_map VALUES (?, ?, ?)", mapping)
 
 
 def build(
@@ -170,17 +160,17 @@ def build(
     for file_id, source in enumerate(files):
         con.execute(
             "INSERT INTO input_names VALUES (?, ?, ?, ?, ?)",
-            [file_id, source.path.name, source.kind.value, _sha256(source.path),
+            [file_id, source.path.name, source.kind.value, source.scan.sha256,
              list(source.ignored_columns())],
         )
         _read_file(con, file_id, source)
         step(f"read {source.path.name}")
     params = bulk_params(seeds.currencies())
+    _resolve_names(con, seeds, params["blank"])
     sqlfiles.run(con, "stage_events", params)
-    step("validated events")
-    _resolve_names(con, seeds)
+    step("validated events, resolved names, gave ids")
     sqlfiles.run(con, "finalize_events")
-    step("resolved names, gave ids, set duplicates aside")
+    step("loaded events, set duplicates and rejects aside")
     sqlfiles.run(con, "stage_sources", params)
     sqlfiles.run(con, "count_outcomes")
     step("loaded sources and counted every row")

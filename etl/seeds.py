@@ -15,7 +15,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from etl.errors import InputError
-from etl.files import check_utf8
+from etl.files import scan
 from etl.models import Alias, Company, EventType, EventTypeInfo, FxRate
 from etl.names import name_key
 
@@ -51,7 +51,7 @@ class Seeds:
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    check_utf8(path)
+    scan(path)
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         for record in reader:

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from warehouse.filters import Filters
-from warehouse.sql import execute
+from warehouse.sql import relation
 
 QUERIES: tuple[str, ...] = ("events",)
 
@@ -20,7 +20,7 @@ def fetch_arrow(con: duckdb.DuckDBPyConnection, name: str, filters: Filters) -> 
     """Run query ``name`` with ``filters``; the result as an Arrow table."""
     if name not in QUERIES:
         raise ValueError(f"unknown query '{name}'; choose one of {', '.join(QUERIES)}")
-    table: pa.Table = execute(con, "warehouse", "queries", name, filters.params()).to_arrow_table()
+    table: pa.Table = relation(con, "warehouse", "queries", name, filters.params()).to_arrow_table()
     return table
 
 

@@ -52,3 +52,18 @@ def execute(
     for statement in statements(package, folder, name):
         result = con.execute(statement, bind(statement, params, f"{folder}/{name}.sql"))
     return result
+
+
+def relation(
+    con: duckdb.DuckDBPyConnection,
+    package: str,
+    folder: str,
+    name: str,
+    params: dict[str, Any],
+) -> duckdb.DuckDBPyRelation:
+    """The result of a one-statement query file as a relation (Arrow or pandas without copies)."""
+    (statement,) = statements(package, folder, name)
+    result = con.sql(statement, params=bind(statement, params, f"{folder}/{name}.sql"))
+    if result is None:
+        raise ValueError(f"{folder}/{name}.sql returns no rows")
+    return result

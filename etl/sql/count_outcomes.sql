@@ -1,10 +1,14 @@
 -- The account of every file: rows_read = loaded + duplicates + rejected.
 INSERT INTO input_files
 WITH outcomes AS (
-    SELECT file_id, CASE WHEN copy_number = 1 THEN 'loaded' ELSE 'duplicate' END AS outcome
-    FROM keyed_events
-    UNION ALL
-    SELECT file_id, 'rejected' FROM staged_events WHERE len(errors) > 0
+    SELECT
+        file_id,
+        CASE
+            WHEN copy_number IS NULL THEN 'rejected'
+            WHEN copy_number = 1 THEN 'loaded'
+            ELSE 'duplicate'
+        END AS outcome
+    FROM staged_events
     UNION ALL
     SELECT file_id, outcome FROM source_outcomes
     UNION ALL

@@ -1,28 +1,6 @@
--- Resolve company names, give each valid row its stable id, and load the first row of
--- each id; later rows with the same id are duplicates. Needs name_map(name, company_id)
--- and input_names(file_id, file).
-CREATE OR REPLACE TEMP TABLE keyed_events AS
-WITH resolved AS (
-    SELECT
-        s.*,
-        c.company_id,
-        cp.company_id AS counterparty_id,
-        'ev_' || left(md5(CASE
-            WHEN s.ref IS NOT NULL THEN 'ref|' || lower(s.ref)
-            ELSE concat_ws('|', s.type, CAST(s.date_start AS VARCHAR), s.date_precision,
-                c.company_id, coalesce(cp.company_id, ''), lower(coalesce(s.product, '')),
-                coalesce(CAST(s.amount_value AS VARCHAR), ''), coalesce(s.currency, ''))
-        END), 16) AS event_id
-    FROM staged_events AS s
-    JOIN name_map AS c ON c.name = s.company
-    LEFT JOIN name_map AS cp ON cp.name = s.counterparty
-    WHERE len(s.errors) = 0
-)
-SELECT
-    *,
-    row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) AS copy_number
-FROM resolved;
-
+-- Load the first valid row of each event id (staged_events.copy_number = 1) with its
+-- primary source; later rows with the same id are duplicates; broken rules go to rejects.
+-- Companies named only by loaded rows and known to no seed become new entities.
 INSERT INTO events
 SELECT
     k.event_id,
@@ -52,23 +30,22 @@ SELECT
     k.counterparty,
     f.file,
     k.line
-FROM keyed_events AS k
+FROM staged_events AS k
 JOIN input_names AS f USING (file_id)
-WHERE k.copy_number = 1
-ORDER BY k.date_start, k.event_id;
+WHERE k.copy_number = 1;
 
 INSERT INTO event_sources
 SELECT
     k.event_id, k.source_url, k.publisher, k.source_language,
     k.amount_value, k.currency, k.amount_usd, true, NULL, f.file, k.line
-FROM keyed_events AS k
+FROM staged_events AS k
 JOIN input_names AS f USING (file_id)
 WHERE k.copy_number = 1;
 
 INSERT INTO duplicates
 SELECT f.file, k.line, k.event_id, ff.file, first.line
-FROM keyed_events AS k
-JOIN keyed_events AS first ON first.event_id = k.event_id AND first.copy_number = 1
+FROM staged_events AS k
+JOIN staged_events AS first ON first.event_id = k.event_id AND first.copy_number = 1
 JOIN input_names AS f ON f.file_id = k.file_id
 JOIN input_names AS ff ON ff.file_id = first.file_id
 WHERE k.copy_number > 1;
@@ -97,3 +74,22 @@ FROM (SELECT file_id, line, unnest(errors) AS code FROM staged_events) AS s
 JOIN reasons AS r USING (code)
 JOIN raw_events AS raw USING (file_id, line)
 JOIN input_names AS f USING (file_id);
+
+INSERT INTO companies
+WITH seen AS (
+    SELECT m.company_id, m.name, e.source_file, e.source_line
+    FROM name_map AS m
+    JOIN events AS e ON m.name IN (e.company_as_written, e.counterparty_as_written)
+    WHERE m.is_new
+)
+SELECT
+    company_id,
+    arg_min(name, (source_file, source_line)),
+    'unknown',
+    NULL,
+    NULL,
+    true,
+    arg_min(source_file, (source_file, source_line)),
+    arg_min(source_line, (source_file, source_line))
+FROM seen
+GROUP BY company_id;

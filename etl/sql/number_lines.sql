@@ -1,8 +1,8 @@
--- Give each row read into csv_in its physical line in the file, and append it to
--- $target (raw_events or raw_sources). The parser numbers records, not lines; a record
+-- Give each row read into csv_in its physical line in the file (a view read once, by
+-- append_raw_*.sql). The parser numbers records, not lines; a record
 -- spans more lines when a quoted cell holds line breaks, and a malformed record that was
 -- set aside still used a line.
-CREATE OR REPLACE TEMP TABLE csv_numbered AS
+CREATE OR REPLACE TEMP VIEW csv_numbered AS
 WITH bad AS (
     SELECT line AS record_line, row_number() OVER (ORDER BY line) - 1 AS bad_before
     FROM (SELECT DISTINCT line FROM csv_bad_rows)

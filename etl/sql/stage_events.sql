@@ -1,7 +1,9 @@
 -- Validate every raw event row in bulk. The rules and their order are those of
 -- etl.models.EventRow; every value below comes from etl.rules.bulk_params(), and the parity
 -- tests hold both to the same verdict. `errors` lists the codes of the rules a row breaks
--- (etl.models.REASONS), the first being the one EventRow reports.
+-- (etl.models.REASONS), the first being the one EventRow reports. Valid rows also get their
+-- companies (name_map, from etl.load), their stable id, and copy_number: 1 for the row that
+-- loads, 2 and up for later rows with the same id (duplicates).
 CREATE OR REPLACE TEMP TABLE staged_events AS
 WITH cleaned AS (
     SELECT
@@ -9,16 +11,14 @@ WITH cleaned AS (
         line,
         nullif(trim(ref, $blank), '') AS ref,
         nullif(trim(date, $blank), '') AS date_text,
-        regexp_replace(lower(nullif(trim(type, $blank), '')), '[ -]+', '_', 'g') AS type,
+        nullif(trim(type, $blank), '') AS type_text,
         nullif(trim(company, $blank), '') AS company,
         nullif(trim(counterparty, $blank), '') AS counterparty,
         nullif(trim(amount, $blank), '') AS amount_text,
         upper(nullif(trim(currency, $blank), '')) AS currency_text,
-        regexp_replace(lower(nullif(trim(amount_qualifier, $blank), '')), '[ -]+', '_', 'g')
-            AS qualifier_text,
-        regexp_replace(lower(nullif(trim(status, $blank), '')), '[ -]+', '_', 'g') AS status_text,
-        regexp_replace(lower(nullif(trim(modality, $blank), '')), '[ -]+', '_', 'g')
-            AS modality,
+        nullif(trim(amount_qualifier, $blank), '') AS qualifier_raw,
+        nullif(trim(status, $blank), '') AS status_raw,
+        nullif(trim(modality, $blank), '') AS modality_raw,
         nullif(trim(product, $blank), '') AS product,
         nullif(trim(title, $blank), '') AS title,
         nullif(trim(source_url, $blank), '') AS source_url,
@@ -29,14 +29,22 @@ WITH cleaned AS (
 ),
 parsed AS (
     SELECT
-        *,
+        * EXCLUDE (type_text, qualifier_raw, status_raw, modality_raw),
+        -- Liberal spelling ('Funding round' -> funding_round); exact values skip the regex.
+        CASE WHEN list_contains($event_types, type_text) THEN type_text
+            ELSE regexp_replace(lower(type_text), '[ -]+', '_', 'g') END AS type,
+        CASE WHEN list_contains($qualifiers, qualifier_raw) THEN qualifier_raw
+            ELSE regexp_replace(lower(qualifier_raw), '[ -]+', '_', 'g') END AS qualifier_text,
+        CASE WHEN list_contains($statuses, status_raw) THEN status_raw
+            ELSE regexp_replace(lower(status_raw), '[ -]+', '_', 'g') END AS status_text,
+        CASE WHEN list_contains($modalities, modality_raw) THEN modality_raw
+            ELSE regexp_replace(lower(modality_raw), '[ -]+', '_', 'g') END AS modality,
         CASE
             WHEN regexp_matches(date_text, $day_pattern) THEN 'day'
             WHEN regexp_matches(date_text, $month_pattern) THEN 'month'
             WHEN regexp_matches(date_text, $quarter_pattern) THEN 'quarter'
             WHEN regexp_matches(date_text, $year_pattern) THEN 'year'
         END AS date_precision,
-        regexp_matches(amount_text, $amount_pattern) AS amount_parses,
         regexp_extract(
             amount_text, $amount_pattern, ['sign', 'symbol', 'digits', 'fraction', 'scale']
         ) AS amount_parts
@@ -54,7 +62,8 @@ valued AS (
                 || '-01' AS DATE)
             WHEN 'year' THEN try_cast(date_text || '-01-01' AS DATE)
         END AS date_start,
-        CASE WHEN amount_parses THEN CAST(
+        amount_parts.digits <> '' AS amount_parses,  -- the digits group is empty on no match
+        CASE WHEN amount_parts.digits <> '' THEN CAST(
             CAST(replace(amount_parts.digits, ',', '') || '.'
                  || coalesce(nullif(amount_parts.fraction, ''), '0') AS DECIMAL(38, 6))
             * $scale_factors[list_position($scale_words, lower(amount_parts.scale))]
@@ -108,23 +117,46 @@ checked AS (
                 THEN 'currency_unknown' END
         ], lambda e: e IS NOT NULL) AS errors
     FROM valued
+),
+converted AS (
+    SELECT
+        c.* EXCLUDE (amount_parts, amount_parses, qualifier_text, status_text, errors),
+        CASE WHEN c.amount_parses THEN coalesce(c.qualifier_text, $default_qualifier) END
+            AS amount_qualifier,
+        coalesce(c.status_text, $default_status) AS status,
+        fx.units_per_usd,
+        CASE
+            WHEN c.currency = 'USD' THEN c.amount_value
+            ELSE CAST(c.amount_value / fx.units_per_usd AS DECIMAL(18, 2))
+        END AS amount_usd,
+        CASE
+            WHEN len(c.errors) = 0 AND c.amount_parses AND c.currency <> 'USD'
+                AND fx.units_per_usd IS NULL
+                THEN ['fx_missing']
+            ELSE c.errors
+        END AS errors
+    FROM checked AS c
+    ASOF LEFT JOIN fx_rates AS fx
+        ON fx.currency = c.currency AND c.date_start >= fx.valid_from
+),
+keyed AS (
+    SELECT
+        v.*,
+        c.company_id,
+        cp.company_id AS counterparty_id,
+        'ev_' || left(md5(CASE
+            WHEN v.ref IS NOT NULL THEN 'ref|' || lower(v.ref)
+            ELSE concat_ws('|', v.type, CAST(v.date_start AS VARCHAR), v.date_precision,
+                c.company_id, coalesce(cp.company_id, ''), lower(coalesce(v.product, '')),
+                coalesce(CAST(v.amount_value AS VARCHAR), ''), coalesce(v.currency, ''))
+        END), 16) AS event_id
+    FROM converted AS v
+    LEFT JOIN name_map AS c ON c.name = v.company
+    LEFT JOIN name_map AS cp ON cp.name = v.counterparty
 )
 SELECT
-    c.* EXCLUDE (amount_parts, amount_parses, qualifier_text, status_text, errors),
-    CASE WHEN c.amount_parses THEN coalesce(c.qualifier_text, $default_qualifier) END
-        AS amount_qualifier,
-    coalesce(c.status_text, $default_status) AS status,
-    fx.units_per_usd,
-    CASE
-        WHEN c.currency = 'USD' THEN c.amount_value
-        ELSE CAST(c.amount_value / fx.units_per_usd AS DECIMAL(18, 2))
-    END AS amount_usd,
-    CASE
-        WHEN len(c.errors) = 0 AND c.amount_parses AND c.currency <> 'USD'
-            AND fx.units_per_usd IS NULL
-            THEN ['fx_missing']
-        ELSE c.errors
-    END AS errors
-FROM checked AS c
-ASOF LEFT JOIN fx_rates AS fx
-    ON fx.currency = c.currency AND c.date_start >= fx.valid_from;
+    *,
+    CASE WHEN len(errors) = 0 THEN
+        row_number() OVER (PARTITION BY len(errors) = 0, event_id ORDER BY file_id, line)
+    END AS copy_number
+FROM keyed;

@@ -17,7 +17,6 @@ WITH cleaned AS (
 parsed AS (
     SELECT
         *,
-        regexp_matches(amount_text, $amount_pattern) AS amount_parses,
         regexp_extract(
             amount_text, $amount_pattern, ['sign', 'symbol', 'digits', 'fraction', 'scale']
         ) AS amount_parts
@@ -26,7 +25,8 @@ parsed AS (
 valued AS (
     SELECT
         *,
-        CASE WHEN amount_parses THEN CAST(
+        amount_parts.digits <> '' AS amount_parses,  -- the digits group is empty on no match
+        CASE WHEN amount_parts.digits <> '' THEN CAST(
             CAST(replace(amount_parts.digits, ',', '') || '.'
                  || coalesce(nullif(amount_parts.fraction, ''), '0') AS DECIMAL(38, 6))
             * $scale_factors[list_position($scale_words, lower(amount_parts.scale))]
