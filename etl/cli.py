@@ -109,9 +109,7 @@ def render_report(report: RefreshReport, *, brief: bool = False, max_rejects: in
         return headline
     lines = [headline, "", f"{'file':<28}{'read':>9}{'loaded':>9}{'duplicate':>11}{'rejected':>10}"]
     for f in report.files:
-        lines.append(
-            f"{f.file:<28}{f.rows_read:>9}{f.loaded:>9}{f.duplicates:>11}{f.rejected:>10}"
-        )
+        lines.append(f"{f.file:<28}{f.rows_read:>9}{f.loaded:>9}{f.duplicates:>11}{f.rejected:>10}")
         if f.ignored_columns:
             lines.append(f"  ignored columns: {', '.join(f.ignored_columns)}")
     if report.rejects:
@@ -126,18 +124,26 @@ def render_report(report: RefreshReport, *, brief: bool = False, max_rejects: in
         for n in report.new_entities:
             lines.append(f"  {n.name!r} -> {n.company_id} (first at {n.first_file}:{n.first_line})")
     if report.amount_conflicts:
-        lines += ["", f"{report.amount_conflicts} source(s) give a different amount "
-                      "(view `amount_conflicts`)"]
+        lines += [
+            "",
+            f"{report.amount_conflicts} source(s) give a different amount "
+            "(view `amount_conflicts`)",
+        ]
     return "\n".join(lines)
 
 
 @main.command("export")
 @click.argument("name", type=click.Choice(QUERIES))
 @click.option(
-    "--format", "fmt", type=click.Choice([f.value for f in ExportFormat]), default="csv",
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in ExportFormat]),
+    default="csv",
     show_default=True,
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
+)
 @click.option("--excel", is_flag=True, help="CSV with a byte-order mark, for Excel.")
 @click.option("--company", "companies", multiple=True, help="Company name or alias; repeatable.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
@@ -182,10 +188,19 @@ def export_command(
 
 @main.command("generate")
 @click.option("--events", "count", type=click.IntRange(min=1), required=True, help="Rows to write.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write events.csv into.")
-@click.option("--bad-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Share of rows broken on purpose (bad dates, types, amounts, URLs...).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write events.csv into.",
+)
+@click.option(
+    "--bad-share",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of rows broken on purpose (bad dates, types, amounts, URLs...).",
+)
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
 def generate_command(count: int, out: Path, bad_share: float, seed: int) -> None:
     """Write synthetic events in the curated format (for benchmarks and tests)."""

@@ -160,7 +160,9 @@ def scan(path: Path) -> FileScan:
                 tail = text[text.rfind("\n") + 1 :] if newlines else tail + text
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 (it ends inside a character)", line=breaks + 1) from None
+        raise InputError(
+            path, "is not UTF-8 (it ends inside a character)", line=breaks + 1
+        ) from None
     except OSError as exc:
         raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
     return FileScan(sha256=digest.hexdigest(), line_breaks=breaks)

@@ -14,14 +14,12 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+from etl.files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, FileKind
 from etl.models import NO_AMOUNT_TYPES, PRODUCT_REQUIRED_TYPES, EventType, Modality
 from etl.refresh import DEFAULT_SEEDS
 from etl.seeds import load_seeds
 
-HEADER = (
-    "ref,date,type,company,counterparty,amount,currency,amount_qualifier,status,product,"
-    "modality,title,source_url,publisher,source_language,notes"
-).split(",")
+HEADER = [*REQUIRED_COLUMNS[FileKind.EVENTS], *OPTIONAL_COLUMNS[FileKind.EVENTS]]
 
 Row = dict[str, str]
 
@@ -51,8 +49,16 @@ def _breakers() -> list[Callable[[Row], None]]:
     def odd_currency(row: Row) -> None:
         row["type"], row["amount"], row["currency"] = "investment", "12M", "XQZ"
 
-    return [bad_date, garbled_date, unknown_type, negative, garbled_amount, script_url,
-            no_company, odd_currency]
+    return [
+        bad_date,
+        garbled_date,
+        unknown_type,
+        negative,
+        garbled_amount,
+        script_url,
+        no_company,
+        odd_currency,
+    ]
 
 
 def generate(
@@ -95,8 +101,7 @@ def generate(
             amount = currency = qualifier = ""
             if event_type not in NO_AMOUNT_TYPES and rng.random() < 0.7:
                 value = round(rng.uniform(1, 900), 1)
-                amount = rng.choice([f"{value}M", f"{value}B", f"{int(value * 1e6)}",
-                                     f"${value}B"])
+                amount = rng.choice([f"{value}M", f"{value}B", f"{int(value * 1e6)}", f"${value}B"])
                 currency = "USD" if amount.startswith("$") else rng.choice(currencies)
                 qualifier = rng.choice(["exact", "exact", "reported", "up_to", "estimated"])
             company, counterparty = rng.sample(names, 2)

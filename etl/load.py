@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -58,9 +57,7 @@ def load_seeds_into(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
         con.unregister(view)
 
 
-def _read_file(
-    con: duckdb.DuckDBPyConnection, file_id: int, source: InputFile
-) -> None:
+def _read_file(con: duckdb.DuckDBPyConnection, file_id: int, source: InputFile) -> None:
     """Append one file's rows to its raw table, each with its physical line."""
     known = set(source.known_columns())
     columns = {
@@ -87,7 +84,13 @@ def _read_file(
         con.executemany(
             "INSERT INTO csv_rejects VALUES (?, ?, ?, ?, ?)",
             [
-                [file_id, lines[int(pos) - 1], column, text, f"{REASONS['csv_malformed'][1]}: {msg}"]
+                [
+                    file_id,
+                    lines[int(pos) - 1],
+                    column,
+                    text,
+                    f"{REASONS['csv_malformed'][1]}: {msg}",
+                ]
                 for pos, column, text, msg in bad
             ],
         )
@@ -103,7 +106,7 @@ def _resolve_names(con: duckdb.DuckDBPyConnection, seeds: Seeds, blank: str) -> 
     taken = {c.company_id for c in seeds.companies}
     names = con.execute(
         """
-        SELECT DISTINCT nullif(trim(name, $blank), '') AS name
+        SELECT DISTINCT cell(name, $blank) AS name
         FROM (SELECT company AS name FROM raw_events
               UNION ALL SELECT counterparty FROM raw_events)
         WHERE name IS NOT NULL
@@ -143,8 +146,10 @@ def build(
         progress(f"{message} ({time.perf_counter() - started:.1f}s)")
 
     load_seeds_into(con, seeds)
-    step(f"seeds: {len(seeds.companies)} companies, {len(seeds.aliases)} aliases, "
-         f"{len(seeds.fx_rates)} FX rates")
+    step(
+        f"seeds: {len(seeds.companies)} companies, {len(seeds.aliases)} aliases, "
+        f"{len(seeds.fx_rates)} FX rates"
+    )
     sqlfiles.run(con, "raw_tables")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE input_names (file_id BIGINT, file VARCHAR, kind VARCHAR,"
@@ -160,8 +165,13 @@ def build(
     for file_id, source in enumerate(files):
         con.execute(
             "INSERT INTO input_names VALUES (?, ?, ?, ?, ?)",
-            [file_id, source.path.name, source.kind.value, source.scan.sha256,
-             list(source.ignored_columns())],
+            [
+                file_id,
+                source.path.name,
+                source.kind.value,
+                source.scan.sha256,
+                list(source.ignored_columns()),
+            ],
         )
         _read_file(con, file_id, source)
         step(f"read {source.path.name}")

@@ -325,9 +325,7 @@ class EventRow(BaseModel):
         return row
 
 
-def _parse_money(
-    row: dict[str, Any], event_type: EventType, known: Collection[str] | None
-) -> None:
+def _parse_money(row: dict[str, Any], event_type: EventType, known: Collection[str] | None) -> None:
     """Fill amount, currency and qualifier of a raw row in place, or raise the rule broken."""
     if row.get("amount") is None:
         row["currency"] = None

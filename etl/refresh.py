@@ -13,11 +13,11 @@ import json
 import os
 import socket
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from collections.abc import Iterator
 
 import duckdb
 from filelock import FileLock, Timeout

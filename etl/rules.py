@@ -8,12 +8,13 @@ failing.
 from __future__ import annotations
 
 from collections.abc import Collection
+from enum import StrEnum
 from typing import Any
 
 from etl import models
 
 
-def _values(enum: type[models.StrEnum]) -> list[str]:
+def _values(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
 
 

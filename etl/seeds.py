@@ -84,13 +84,18 @@ def load_seeds(directory: Path) -> Seeds:
     ids: set[str] = set()
     for line, company in companies:
         if company.company_id in ids:
-            raise InputError(files["companies"], "company_id appears twice", line=line,
-                             column="company_id")
+            raise InputError(
+                files["companies"], "company_id appears twice", line=line, column="company_id"
+            )
         ids.add(company.company_id)
     for line, company in companies:
         if company.parent_id is not None and company.parent_id not in ids:
-            raise InputError(files["companies"], f"parent_id '{company.parent_id}' is no company",
-                             line=line, column="parent_id")
+            raise InputError(
+                files["companies"],
+                f"parent_id '{company.parent_id}' is no company",
+                line=line,
+                column="parent_id",
+            )
 
     owners: dict[str, tuple[str, str]] = {
         name_key(c.name): (c.company_id, f"{files['companies'].name}:{line}")
@@ -98,28 +103,41 @@ def load_seeds(directory: Path) -> Seeds:
     }
     for line, alias in aliases:
         if alias.company_id not in ids:
-            raise InputError(files["aliases"], f"company_id '{alias.company_id}' is no company",
-                             line=line, column="company_id")
+            raise InputError(
+                files["aliases"],
+                f"company_id '{alias.company_id}' is no company",
+                line=line,
+                column="company_id",
+            )
         key = name_key(alias.alias)
         owner = owners.get(key)
         if owner is not None and owner[0] != alias.company_id:
-            raise InputError(files["aliases"],
-                             f"alias '{alias.alias}' also names '{owner[0]}' ({owner[1]})",
-                             line=line, column="alias")
+            raise InputError(
+                files["aliases"],
+                f"alias '{alias.alias}' also names '{owner[0]}' ({owner[1]})",
+                line=line,
+                column="alias",
+            )
         owners[key] = (alias.company_id, f"{files['aliases'].name}:{line}")
 
     defined = {info.type for _, info in event_types}
     missing = [t.value for t in EventType if t not in defined]
     if missing or len(event_types) != len(defined):
-        raise InputError(files["event_types"],
-                         "must list every event type exactly once; missing: "
-                         + (", ".join(missing) or "none (a type is listed twice)"))
+        raise InputError(
+            files["event_types"],
+            "must list every event type exactly once; missing: "
+            + (", ".join(missing) or "none (a type is listed twice)"),
+        )
 
     seen_rates: set[tuple[str, object]] = set()
     for line, rate in fx_rates:
         if (rate.currency, rate.valid_from) in seen_rates:
-            raise InputError(files["fx_rates"], "two rates for one currency and date",
-                             line=line, column="valid_from")
+            raise InputError(
+                files["fx_rates"],
+                "two rates for one currency and date",
+                line=line,
+                column="valid_from",
+            )
         seen_rates.add((rate.currency, rate.valid_from))
 
     return Seeds(

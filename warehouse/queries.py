@@ -26,7 +26,8 @@ def fetch_arrow(con: duckdb.DuckDBPyConnection, name: str, filters: Filters) -> 
 
 def fetch(con: duckdb.DuckDBPyConnection, name: str, filters: Filters) -> pd.DataFrame:
     """Run query ``name`` with ``filters``; the result as a DataFrame."""
-    return fetch_arrow(con, name, filters).to_pandas()
+    frame: pd.DataFrame = fetch_arrow(con, name, filters).to_pandas()
+    return frame
 
 
 def events(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:

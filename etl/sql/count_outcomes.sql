@@ -1,14 +1,7 @@
 -- The account of every file: rows_read = loaded + duplicates + rejected.
 INSERT INTO input_files
 WITH outcomes AS (
-    SELECT
-        file_id,
-        CASE
-            WHEN copy_number IS NULL THEN 'rejected'
-            WHEN copy_number = 1 THEN 'loaded'
-            ELSE 'duplicate'
-        END AS outcome
-    FROM staged_events
+    SELECT file_id, outcome FROM outcomes
     UNION ALL
     SELECT file_id, outcome FROM source_outcomes
     UNION ALL

@@ -1,6 +1,27 @@
--- Load the first valid row of each event id (staged_events.copy_number = 1) with its
--- primary source; later rows with the same id are duplicates; broken rules go to rejects.
--- Companies named only by loaded rows and known to no seed become new entities.
+-- Load the first valid row of each event id with its primary source; later rows with the
+-- same id are duplicates; broken rules go to rejects. Companies named by loaded rows and
+-- known to no seed become new entities.
+
+-- Ids given to more than one valid row, and the row that loads (few: a hash aggregate,
+-- not a window over every row).
+CREATE OR REPLACE TEMP TABLE repeated_ids AS
+SELECT event_id, min((file_id, line)) AS first
+FROM staged_events
+WHERE len(errors) = 0
+GROUP BY event_id
+HAVING count(*) > 1;
+
+CREATE OR REPLACE TEMP VIEW outcomes AS
+SELECT
+    s.file_id,
+    s.line,
+    CASE
+        WHEN len(s.errors) > 0 THEN 'rejected'
+        WHEN r.event_id IS NOT NULL AND (s.file_id, s.line) <> r.first THEN 'duplicate'
+        ELSE 'loaded'
+    END AS outcome
+FROM staged_events AS s
+LEFT JOIN repeated_ids AS r ON r.event_id = s.event_id AND len(s.errors) = 0;
 INSERT INTO events
 SELECT
     k.event_id,
@@ -31,24 +52,27 @@ SELECT
     f.file,
     k.line
 FROM staged_events AS k
+LEFT JOIN repeated_ids AS r ON r.event_id = k.event_id
 JOIN input_names AS f USING (file_id)
-WHERE k.copy_number = 1;
+WHERE len(k.errors) = 0 AND (r.event_id IS NULL OR (k.file_id, k.line) = r.first);
 
 INSERT INTO event_sources
 SELECT
     k.event_id, k.source_url, k.publisher, k.source_language,
     k.amount_value, k.currency, k.amount_usd, true, NULL, f.file, k.line
 FROM staged_events AS k
+LEFT JOIN repeated_ids AS r ON r.event_id = k.event_id
 JOIN input_names AS f USING (file_id)
-WHERE k.copy_number = 1;
+WHERE len(k.errors) = 0 AND (r.event_id IS NULL OR (k.file_id, k.line) = r.first);
 
 INSERT INTO duplicates
-SELECT f.file, k.line, k.event_id, ff.file, first.line
+SELECT f.file, k.line, k.event_id, ff.file, r.first[2]
 FROM staged_events AS k
-JOIN staged_events AS first ON first.event_id = k.event_id AND first.copy_number = 1
+JOIN outcomes AS o USING (file_id, line)
+JOIN repeated_ids AS r ON r.event_id = k.event_id
 JOIN input_names AS f ON f.file_id = k.file_id
-JOIN input_names AS ff ON ff.file_id = first.file_id
-WHERE k.copy_number > 1;
+JOIN input_names AS ff ON ff.file_id = r.first[1]
+WHERE o.outcome = 'duplicate';
 
 INSERT INTO rejects
 SELECT

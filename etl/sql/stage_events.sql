@@ -2,29 +2,28 @@
 -- etl.models.EventRow; every value below comes from etl.rules.bulk_params(), and the parity
 -- tests hold both to the same verdict. `errors` lists the codes of the rules a row breaks
 -- (etl.models.REASONS), the first being the one EventRow reports. Valid rows also get their
--- companies (name_map, from etl.load), their stable id, and copy_number: 1 for the row that
--- loads, 2 and up for later rows with the same id (duplicates).
+-- companies (name_map, from etl.load) and their stable id.
 CREATE OR REPLACE TEMP TABLE staged_events AS
 WITH cleaned AS (
     SELECT
         file_id,
         line,
-        nullif(trim(ref, $blank), '') AS ref,
-        nullif(trim(date, $blank), '') AS date_text,
-        nullif(trim(type, $blank), '') AS type_text,
-        nullif(trim(company, $blank), '') AS company,
-        nullif(trim(counterparty, $blank), '') AS counterparty,
-        nullif(trim(amount, $blank), '') AS amount_text,
-        upper(nullif(trim(currency, $blank), '')) AS currency_text,
-        nullif(trim(amount_qualifier, $blank), '') AS qualifier_raw,
-        nullif(trim(status, $blank), '') AS status_raw,
-        nullif(trim(modality, $blank), '') AS modality_raw,
-        nullif(trim(product, $blank), '') AS product,
-        nullif(trim(title, $blank), '') AS title,
-        nullif(trim(source_url, $blank), '') AS source_url,
-        nullif(trim(publisher, $blank), '') AS publisher,
-        nullif(trim(source_language, $blank), '') AS source_language,
-        nullif(trim(notes, $blank), '') AS notes
+        cell(ref, $blank) AS ref,
+        cell(date, $blank) AS date_text,
+        cell(type, $blank) AS type_text,
+        cell(company, $blank) AS company,
+        cell(counterparty, $blank) AS counterparty,
+        cell(amount, $blank) AS amount_text,
+        upper(cell(currency, $blank)) AS currency_text,
+        cell(amount_qualifier, $blank) AS qualifier_raw,
+        cell(status, $blank) AS status_raw,
+        cell(modality, $blank) AS modality_raw,
+        cell(product, $blank) AS product,
+        cell(title, $blank) AS title,
+        cell(source_url, $blank) AS source_url,
+        cell(publisher, $blank) AS publisher,
+        cell(source_language, $blank) AS source_language,
+        cell(notes, $blank) AS notes
     FROM raw_events
 ),
 parsed AS (
@@ -154,9 +153,4 @@ keyed AS (
     LEFT JOIN name_map AS c ON c.name = v.company
     LEFT JOIN name_map AS cp ON cp.name = v.counterparty
 )
-SELECT
-    *,
-    CASE WHEN len(errors) = 0 THEN
-        row_number() OVER (PARTITION BY len(errors) = 0, event_id ORDER BY file_id, line)
-    END AS copy_number
-FROM keyed;
+SELECT * FROM keyed;

@@ -5,13 +5,13 @@ WITH cleaned AS (
     SELECT
         file_id,
         line,
-        nullif(trim(event_ref, $blank), '') AS event_ref,
-        nullif(trim(source_url, $blank), '') AS source_url,
-        nullif(trim(publisher, $blank), '') AS publisher,
-        nullif(trim(source_language, $blank), '') AS source_language,
-        nullif(trim(reported_amount, $blank), '') AS amount_text,
-        upper(nullif(trim(reported_currency, $blank), '')) AS currency_text,
-        nullif(trim(notes, $blank), '') AS notes
+        cell(event_ref, $blank) AS event_ref,
+        cell(source_url, $blank) AS source_url,
+        cell(publisher, $blank) AS publisher,
+        cell(source_language, $blank) AS source_language,
+        cell(reported_amount, $blank) AS amount_text,
+        upper(cell(reported_currency, $blank)) AS currency_text,
+        cell(notes, $blank) AS notes
     FROM raw_sources
 ),
 parsed AS (
