@@ -21,7 +21,7 @@ from etl.refresh import DEFAULT_DATA, DEFAULT_SEEDS, RefreshReport, refresh
 from warehouse.companies import UnknownCompanyError, resolve
 from warehouse.db import WarehouseMissingError, connect_read_only, warehouse_path
 from warehouse.export import ExportFormat, write
-from warehouse.filters import Filters
+from warehouse.filters import PERIODS, FilterError, Filters
 from warehouse.queries import QUERIES, fetch_arrow
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,6 +31,7 @@ USER_ERRORS = (
     RefreshBusyError,
     WarehouseMissingError,
     UnknownCompanyError,
+    FilterError,
 )
 
 
@@ -149,7 +150,20 @@ def render_report(report: RefreshReport, *, brief: bool = False, max_rejects: in
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD).")
 @click.option("--type", "types", multiple=True, help="Event type; repeatable.")
+@click.option(
+    "--modality", "modalities", multiple=True, help="Modality (text, video...); repeatable."
+)
+@click.option(
+    "--period",
+    type=click.Choice(PERIODS),
+    default="year",
+    show_default=True,
+    help="Period of per-period tables.",
+)
 @click.option("--no-rollup", is_flag=True, help="Do not count subsidiaries as their parent.")
+@click.option(
+    "--exclude-uncertain", is_flag=True, help="Count 'up to' and estimated amounts as undisclosed."
+)
 @warehouse_option
 @user_errors
 def export_command(
@@ -161,10 +175,13 @@ def export_command(
     since: dt.datetime | None,
     until: dt.datetime | None,
     types: tuple[str, ...],
+    modalities: tuple[str, ...],
+    period: str,
     no_rollup: bool,
+    exclude_uncertain: bool,
     warehouse: Path | None,
 ) -> None:
-    """Export a table (events, ...) as CSV, Parquet or JSON."""
+    """Export a table as CSV, Parquet or JSON (docs/analytics.md lists the tables)."""
     con = connect_read_only(warehouse_path(warehouse))
     try:
         filters = Filters(
@@ -172,7 +189,10 @@ def export_command(
             since=since.date() if since else None,
             until=until.date() if until else None,
             types=types,
+            modalities=modalities,
             rollup=not no_rollup,
+            include_uncertain=not exclude_uncertain,
+            period=period,
         )
         table = fetch_arrow(con, name, filters)
     finally:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+PERIODS = ("month", "quarter", "year")
+
+
+class FilterError(ValueError):
+    """Filters that cannot describe any view (a bad period, a window ending before it starts)."""
 
 
 @dataclass(frozen=True)
@@ -21,9 +27,14 @@ class Filters:
     types: tuple[str, ...] = ()
     modalities: tuple[str, ...] = ()
     rollup: bool = True
-    include_uncertain: bool = True  # "up to" and estimated amounts
+    include_uncertain: bool = True  # count "up to" and estimated amounts
     period: str = "year"
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.period not in PERIODS:
+            raise FilterError(f"period must be one of {', '.join(PERIODS)}, not '{self.period}'")
+        if self.since and self.until and self.since > self.until:
+            raise FilterError(f"since ({self.since}) is after until ({self.until})")
 
     def params(self) -> dict[str, Any]:
         """The bound parameters shared by every query file."""
@@ -34,4 +45,6 @@ class Filters:
             "types": list(self.types),
             "modalities": list(self.modalities),
             "rollup": self.rollup,
+            "include_uncertain": self.include_uncertain,
+            "period": self.period,
         }

@@ -13,7 +13,20 @@ import pyarrow as pa
 from warehouse.filters import Filters
 from warehouse.sql import relation
 
-QUERIES: tuple[str, ...] = ("events",)
+QUERIES: tuple[str, ...] = (
+    "events",
+    "timeline",
+    "timeline_counts",
+    "spend",
+    "spend_by_type",
+    "spend_by_counterparty",
+    "launches",
+    "launch_cadence",
+    "launch_race",
+    "network_edges",
+    "network_nodes",
+    "head_to_head",
+)
 
 
 def fetch_arrow(con: duckdb.DuckDBPyConnection, name: str, filters: Filters) -> pa.Table:

@@ -1,0 +1,16 @@
+-- Spend and money raised per company, period and event type.
+SELECT
+    party_id AS company_id,
+    party AS company,
+    CAST(date_trunc($period, date) AS DATE) AS period,
+    type,
+    coalesce(sum(spend_usd), 0) AS spend_usd,
+    coalesce(sum(raised_usd), 0) AS raised_usd,
+    count(*) AS deals,
+    count(*) FILTER (WHERE spend_usd IS NULL AND raised_usd IS NULL) AS undisclosed_deals
+FROM scoped_parties(
+    CAST($companies AS VARCHAR[]), CAST($since AS DATE), CAST($until AS DATE),
+    CAST($types AS VARCHAR[]), CAST($modalities AS VARCHAR[]), $rollup, $include_uncertain)
+WHERE is_deal
+GROUP BY ALL
+ORDER BY company, period, type
