@@ -206,6 +206,38 @@ def export_command(
         click.echo(f"wrote {table.num_rows} rows to {out}", err=True)
 
 
+@main.command("dashboard")
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
+@click.option("--host", default="localhost", show_default=True, help="Address to listen on.")
+@warehouse_option
+@user_errors
+def dashboard_command(port: int, host: str, warehouse: Path | None) -> None:
+    """Serve the Streamlit dashboard on http://HOST:PORT."""
+    import os
+    import subprocess
+
+    target = warehouse_path(warehouse)
+    connect_read_only(target).close()  # a clear error now rather than in the browser
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    env = {**os.environ, "LANDSCAPE_WAREHOUSE": str(target.resolve())}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    sys.exit(subprocess.call(command, env=env))
+
+
 @main.command("generate")
 @click.option("--events", "count", type=click.IntRange(min=1), required=True, help="Rows to write.")
 @click.option(

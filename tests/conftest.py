@@ -178,3 +178,37 @@ def read_only(warehouse: Path) -> Iterator[Callable[[], duckdb.DuckDBPyConnectio
     yield connect
     for con in opened:
         con.close()
+
+
+# A small warehouse for the query and export tests (read-only: tests must not change it).
+# ref -> the row; titles starting with = + @ are what a spreadsheet would run as formulas.
+LANDSCAPE_EVENTS = {
+    "e1": event(ref="e1", date="2025-06-12", type="investment", company="Meta",
+                counterparty="Scale AI", amount="$14.3B", title="Meta invests in Scale AI"),
+    "e2": event(ref="e2", date="2025-08-22", type="licensing", company="ميتا",
+                counterparty="ميدجورني", title="ميتا تعقد شراكة مع ميدجورني"),
+    "e3": event(ref="e3", date="2024-05", type="model_launch", company="Google DeepMind",
+                counterparty="", product="Veo", modality="video",
+                title='=HYPERLINK("http://evil.example","Veo")'),
+    "e4": event(ref="e4", date="2024", type="partnership", company="OpenAI",
+                counterparty="Midjourney", title="+1 partnership"),
+    "e5": event(ref="e5", date="2025-Q2", type="investment", company="Alphabet",
+                counterparty="Mistral AI", amount="€600M", title="@SUM(A1) funding"),
+}
+
+
+@pytest.fixture(scope="module")
+def landscape(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse built by a real refresh from LANDSCAPE_EVENTS plus one extra source."""
+    root = tmp_path_factory.mktemp("landscape")
+    write_csv(root / "data" / "events.csv", EVENT_COLUMNS, list(LANDSCAPE_EVENTS.values()))
+    write_csv(
+        root / "data" / "sources.csv",
+        ["event_ref", "source_url", "reported_amount", "reported_currency"],
+        [{"event_ref": "e1", "source_url": "https://example.com/ar", "reported_amount": "14.8B",
+          "reported_currency": "USD"}],
+    )
+    target = root / "landscape.duckdb"
+    report = refresh(root / "data", target, seeds_dir=seeds_dir)
+    assert report.rejected == 0 and report.events == len(LANDSCAPE_EVENTS)
+    return target

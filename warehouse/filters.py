@@ -29,6 +29,7 @@ class Filters:
     rollup: bool = True
     include_uncertain: bool = True  # count "up to" and estimated amounts
     period: str = "year"
+    search: str = ""  # words in title, notes, product or company names (events only)
 
     def __post_init__(self) -> None:
         if self.period not in PERIODS:
@@ -47,4 +48,5 @@ class Filters:
             "rollup": self.rollup,
             "include_uncertain": self.include_uncertain,
             "period": self.period,
+            "search": self.search.strip(),
         }

@@ -38,8 +38,8 @@ def fetch_arrow(con: duckdb.DuckDBPyConnection, name: str, filters: Filters) -> 
 
 
 def fetch(con: duckdb.DuckDBPyConnection, name: str, filters: Filters) -> pd.DataFrame:
-    """Run query ``name`` with ``filters``; the result as a DataFrame."""
-    frame: pd.DataFrame = fetch_arrow(con, name, filters).to_pandas()
+    """Run query ``name`` with ``filters``; the result as a DataFrame (dates as datetime64)."""
+    frame: pd.DataFrame = fetch_arrow(con, name, filters).to_pandas(date_as_object=False)
     return frame
 
 

@@ -1,4 +1,4 @@
--- Load the first valid row of each event id with its primary source; later rows with the
+-- Load the first valid row of each event id (with its own source); later rows with the
 -- same id are duplicates; broken rules go to rejects. Companies named by loaded rows and
 -- known to no seed become new entities.
 
@@ -47,19 +47,13 @@ SELECT
     k.product,
     k.modality,
     k.notes,
+    k.source_url,
+    k.publisher,
+    k.source_language,
     k.company,
     k.counterparty,
     f.file,
     k.line
-FROM staged_events AS k
-LEFT JOIN repeated_ids AS r ON r.event_id = k.event_id
-JOIN input_names AS f USING (file_id)
-WHERE len(k.errors) = 0 AND (r.event_id IS NULL OR (k.file_id, k.line) = r.first);
-
-INSERT INTO event_sources
-SELECT
-    k.event_id, k.source_url, k.publisher, k.source_language,
-    k.amount_value, k.currency, k.amount_usd, true, NULL, f.file, k.line
 FROM staged_events AS k
 LEFT JOIN repeated_ids AS r ON r.event_id = k.event_id
 JOIN input_names AS f USING (file_id)

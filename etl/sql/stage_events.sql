@@ -71,7 +71,7 @@ valued AS (
         $symbol_currencies[list_position($symbols, amount_parts.symbol)] AS symbol_currency
     FROM parsed
 ),
-checked AS (
+checked AS MATERIALIZED (
     SELECT
         *,
         CASE WHEN amount_parses THEN coalesce(currency_text, symbol_currency) END AS currency,
@@ -117,6 +117,16 @@ checked AS (
         ], lambda e: e IS NOT NULL) AS errors
     FROM valued
 ),
+-- The rate of each (currency, date) pair: the latest on or before the date. An ASOF join
+-- of the few distinct pairs, not of every row.
+rates AS (
+    SELECT p.currency, p.date_start, fx.units_per_usd
+    FROM (
+        SELECT DISTINCT currency, date_start FROM checked
+        WHERE currency <> 'USD' AND date_start IS NOT NULL
+    ) AS p
+    ASOF JOIN fx_rates AS fx ON fx.currency = p.currency AND p.date_start >= fx.valid_from
+),
 converted AS (
     SELECT
         c.* EXCLUDE (amount_parts, amount_parses, qualifier_text, status_text, errors),
@@ -135,8 +145,7 @@ converted AS (
             ELSE c.errors
         END AS errors
     FROM checked AS c
-    ASOF LEFT JOIN fx_rates AS fx
-        ON fx.currency = c.currency AND c.date_start >= fx.valid_from
+    LEFT JOIN rates AS fx USING (currency, date_start)
 ),
 keyed AS (
     SELECT

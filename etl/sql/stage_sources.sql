@@ -74,13 +74,12 @@ SELECT
         ELSE 'loaded'
     END AS outcome
 FROM staged_sources AS s
-LEFT JOIN event_sources AS p
-    ON p.is_primary AND p.event_id = s.event_id AND p.url = s.source_url;
+LEFT JOIN events AS p ON p.event_id = s.event_id AND p.source_url = s.source_url;
 
-INSERT INTO event_sources
+INSERT INTO extra_sources
 SELECT
     s.event_id, s.source_url, s.publisher, s.source_language, s.amount_value, s.currency,
-    s.amount_usd, false, s.notes, f.file, s.line
+    s.amount_usd, s.notes, f.file, s.line
 FROM staged_sources AS s
 JOIN source_outcomes AS o USING (file_id, line)
 JOIN input_names AS f USING (file_id)

@@ -1,6 +1,7 @@
 -- One row per event: what happened, between whom, when (with precision), for how much,
 -- and the primary source. Companies by canonical name; with $rollup a subsidiary is
--- matched by its parent's id too.
+-- matched by its parent's id too. $search matches title, notes, product and company names
+-- regardless of case and diacritics (Latin accents, Arabic harakat and hamza forms).
 WITH named AS (
     SELECT
         e.*,
@@ -28,14 +29,13 @@ SELECT
     n.title,
     n.product,
     n.modality,
-    s.url AS source_url,
-    s.publisher,
-    counts.source_count,
+    n.source_url,
+    n.publisher,
+    1 + coalesce(extra.sources, 0) AS source_count,
     n.notes
 FROM named AS n
-LEFT JOIN event_sources AS s ON s.event_id = n.event_id AND s.is_primary
-LEFT JOIN (SELECT event_id, count(*) AS source_count FROM event_sources GROUP BY event_id)
-    AS counts ON counts.event_id = n.event_id
+LEFT JOIN (SELECT event_id, count(*) AS sources FROM extra_sources GROUP BY event_id)
+    AS extra ON extra.event_id = n.event_id
 WHERE (CAST($since AS DATE) IS NULL OR n.date_end >= CAST($since AS DATE))
   AND (CAST($until AS DATE) IS NULL OR n.date <= CAST($until AS DATE))
   AND (len(CAST($types AS VARCHAR[])) = 0 OR list_contains(CAST($types AS VARCHAR[]), n.type))
@@ -45,4 +45,8 @@ WHERE (CAST($since AS DATE) IS NULL OR n.date_end >= CAST($since AS DATE))
        OR list_has_any(CAST($companies AS VARCHAR[]), [n.company_id, n.counterparty_id])
        OR ($rollup AND list_has_any(CAST($companies AS VARCHAR[]),
                                     [n.company_group, n.counterparty_group])))
+  AND ($search = ''
+       OR contains(strip_accents(lower(concat_ws(' ', n.title, n.notes, n.product,
+                                                 n.company_name, n.counterparty_name))),
+                   strip_accents(lower($search))))
 ORDER BY n.date, n.event_id

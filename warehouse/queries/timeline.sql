@@ -16,9 +16,8 @@ SELECT
     p.status,
     p.product,
     p.modality,
-    s.url AS source_url
+    p.source_url
 FROM scoped_parties(
     CAST($companies AS VARCHAR[]), CAST($since AS DATE), CAST($until AS DATE),
     CAST($types AS VARCHAR[]), CAST($modalities AS VARCHAR[]), $rollup, $include_uncertain) AS p
-LEFT JOIN event_sources AS s ON s.event_id = p.event_id AND s.is_primary
 ORDER BY p.date, p.party, p.event_id

@@ -55,13 +55,17 @@ CREATE TABLE events (
     product          VARCHAR,
     modality         VARCHAR,
     notes            VARCHAR,
+    source_url       VARCHAR NOT NULL,  -- the primary source, from the event row itself
+    publisher        VARCHAR,
+    source_language  VARCHAR,
     company_as_written      VARCHAR NOT NULL,
     counterparty_as_written VARCHAR,
-    source_file      VARCHAR NOT NULL,
+    source_file      VARCHAR NOT NULL,  -- the curated file and line the event came from
     source_line      BIGINT NOT NULL
 );
 
-CREATE TABLE event_sources (
+-- Further sources of an event (from sources*.csv), each with the figure it gives.
+CREATE TABLE extra_sources (
     event_id            VARCHAR NOT NULL,
     url                 VARCHAR NOT NULL,
     publisher           VARCHAR,
@@ -69,11 +73,24 @@ CREATE TABLE event_sources (
     reported_amount     DECIMAL(18, 2),
     reported_currency   VARCHAR,
     reported_amount_usd DECIMAL(18, 2),
-    is_primary          BOOLEAN NOT NULL,
     notes               VARCHAR,
     source_file         VARCHAR NOT NULL,
     source_line         BIGINT NOT NULL
 );
+
+-- Every source of every event: the event's own (is_primary) and the extra ones.
+CREATE VIEW event_sources AS
+SELECT
+    event_id, source_url AS url, publisher, source_language AS language,
+    amount AS reported_amount, currency AS reported_currency,
+    amount_usd AS reported_amount_usd, true AS is_primary, NULL AS notes,
+    source_file, source_line
+FROM events
+UNION ALL
+SELECT
+    event_id, url, publisher, language, reported_amount, reported_currency,
+    reported_amount_usd, false, notes, source_file, source_line
+FROM extra_sources;
 
 -- One row per broken rule of a rejected input row; a row may break several.
 CREATE TABLE rejects (
@@ -124,7 +141,7 @@ SELECT
     s.reported_currency,
     s.reported_amount_usd
 FROM events AS e
-JOIN event_sources AS s ON s.event_id = e.event_id AND NOT s.is_primary
+JOIN extra_sources AS s ON s.event_id = e.event_id
 WHERE s.reported_amount_usd IS NOT NULL
   AND e.amount_usd IS NOT NULL
   AND s.reported_amount_usd <> e.amount_usd;
