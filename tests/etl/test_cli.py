@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner, Result
-from conftest import event
 
 from etl.cli import main
 from etl.refresh import DEFAULT_SEEDS
+from tests.support import event
 
 
 def digest(path: Path) -> str:

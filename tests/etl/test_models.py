@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import event
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
@@ -20,6 +19,7 @@ from etl.models import (
     parse_date,
 )
 from etl.rules import bulk_params
+from tests.support import event
 
 
 def first_error(row: dict[str, str], **context: object) -> str:

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
 from etl.names import name_key, new_company_id
 from etl.seeds import load_seeds
+from tests.support import REPO
 
 FOUNDING_ARTICLE = Path("seeds") / "000_fdc20798573a8a81.txt"
 

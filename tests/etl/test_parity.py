@@ -11,6 +11,7 @@ All cases go into one file and one refresh (one line each), which keeps the tabl
 
 from __future__ import annotations
 
+import decimal
 import string
 import tempfile
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from pydantic import ValidationError
 from etl.models import REASONS, SCALE_WORDS, EventRow
 from etl.refresh import refresh
 from etl.seeds import load_seeds
-from conftest import EVENT_COLUMNS, event, write_csv
+from tests.support import EVENT_COLUMNS, event, write_csv
 
 RULE_ORDER = list(REASONS)
 
@@ -54,7 +55,7 @@ CASES = [
     pytest.param({"date": ""}, "date_missing", id="date-empty"),
     pytest.param({"date": "  \t "}, "date_missing", id="date-blank"),
     pytest.param({"type": ""}, "type_missing", id="type-empty"),
-    pytest.param({"company": " "}, "company_missing", id="company-blank"),
+    pytest.param({"company": ""}, "company_missing", id="company-empty"),
     pytest.param({"title": ""}, "title_missing", id="title-empty"),
     pytest.param({"source_url": ""}, "source_url_missing", id="url-empty"),
     pytest.param({"date": "12/06/2025"}, "date_unparseable", id="date-us-style"),
@@ -257,6 +258,27 @@ def test_row_and_bulk_validation_agree(
 
 # --- bugs found by the table's edge cases ----------------------------------------------
 
+
+@pytest.mark.xfail(
+    reason="BUG: etl/load.py _resolve_names: `WHERE name IS NOT NULL` is tested before "
+    "cell() trims, so a company or counterparty of blanks becomes NULL and name_key(None) "
+    "raises TypeError: one such row stops the whole refresh",
+    raises=TypeError,
+    strict=True,
+)
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [({"company": "  "}, "company_missing"), ({"counterparty": " \t"}, None)],
+    ids=["company", "counterparty"],
+)
+def test_a_name_cell_of_blanks_is_missing(
+    fields: dict[str, str], code: str | None, seeds_dir: Path, tmp_path: Path,
+    currencies: set[str],
+) -> None:
+    row = event(**fields)
+    expected = code or _python_verdict(row, currencies)
+    assert bulk_run([row], seeds_dir, tmp_path)["case-0"] == expected
+
 UNICODE_SCALE_CASES = [
     # Python's re folds 'ſ' (long s) to 's' and 'ı' (dotless i) to 'i' when ignoring case;
     # RE2 folds 'ſ' but not 'ı'. SCALE_WORDS is then looked up with str.lower().
@@ -299,6 +321,7 @@ def test_bulk_never_loads_a_row_whose_amount_it_could_not_read(
     reason="BUG: etl/models.py parse_amount: quantize() in the default 28-digit decimal "
     "context raises decimal.InvalidOperation for amounts past ~10^26 instead of "
     "amount_too_large",
+    raises=decimal.InvalidOperation,
     strict=True,
 )
 @pytest.mark.parametrize(
@@ -324,6 +347,7 @@ def test_bulk_rejects_a_huge_usd_amount_as_too_large(seeds_dir: Path, tmp_path: 
     reason="BUG: etl/sql/stage_events.sql: amount_usd is CAST to DECIMAL(18,2) for every row, "
     "rejected or not; a too-large amount in a non-USD currency overflows and the whole "
     "refresh dies with duckdb.ConversionException",
+    raises=duckdb.ConversionException,
     strict=True,
 )
 def test_one_huge_euro_amount_is_rejected_without_stopping_the_refresh(
@@ -353,13 +377,19 @@ def amount_texts(draw: st.DrawFn) -> str:
         integer = str(digits)
     if draw(st.integers(0, 9)) == 0:  # now and then a broken grouping or stray character
         integer = draw(st.sampled_from([integer.replace(",", ""), integer + ",", "1,00", "x"]))
-    fraction = draw(st.one_of(st.just(""), st.text(string.digits, min_size=1, max_size=7)))
+    fraction = draw(
+        st.one_of(
+            st.just(""),
+            st.text(string.digits, min_size=1, max_size=6),
+            st.text(string.digits, min_size=7, max_size=7),  # one digit too many
+        )
+    )
     return "".join(
         [
-            draw(st.sampled_from(["", "", "", "-", "- "])),
-            draw(st.sampled_from(["", "", "$", "€", "£", "$ "])),
+            draw(st.sampled_from(["", "", "", "", "", "-", "- "])),
+            draw(st.sampled_from(["", "", "", "$", "$ ", "€", "£"])),
             integer,
-            "." + fraction if fraction else draw(st.sampled_from(["", ""])),
+            "." + fraction if fraction else "",
             draw(st.sampled_from(["", "", " "])),
             draw(st.sampled_from(["", *SCALE_SPELLINGS])),
         ]
@@ -367,7 +397,7 @@ def amount_texts(draw: st.DrawFn) -> str:
 
 
 @settings(
-    max_examples=12,
+    max_examples=15,
     deadline=None,
     database=None,
     derandomize=True,

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import event, write_csv
 
 from etl.errors import RefreshBusyError, StrictModeError
 from etl.generate import generate
 from etl.refresh import BUILDING_SUFFIX, FileCounts, NewEntity, RefreshReport, refresh
+from tests.support import event, write_csv
 
 Build = Callable[..., RefreshReport]
 Connect = Callable[[], duckdb.DuckDBPyConnection]

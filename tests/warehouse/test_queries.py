@@ -40,10 +40,10 @@ def test_all_events_come_in_date_order_with_canonical_names(
 
 
 def test_each_event_spans_the_period_its_date_states(con: duckdb.DuckDBPyConnection) -> None:
-    table = events(con).set_index("event_id")
+    ref_of = dict(con.execute("SELECT event_id, ref FROM events").fetchall())
     spans = {
-        ref: (table.loc[i, "date"], table.loc[i, "date_end"], table.loc[i, "date_precision"])
-        for i, ref in con.execute("SELECT event_id, ref FROM events").fetchall()
+        ref_of[r["event_id"]]: (r["date"], r["date_end"], r["date_precision"])
+        for r in fetch_arrow(con, "events", Filters()).to_pylist()
     }
     assert spans == {
         "e1": (dt.date(2025, 6, 12), dt.date(2025, 6, 12), "day"),
