@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
+from click.testing import CliRunner
 
 from etl.cli import main
 
@@ -25,20 +25,19 @@ Each section is the command's own `--help` (regenerate with
 """
 
 
-def _help(command: click.Command, name: str, parent: click.Context | None) -> str:
-    context = click.Context(
-        command, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH
+def _help(*args: str) -> str:
+    result = CliRunner().invoke(
+        main, [*args, "--help"], prog_name="landscape", terminal_width=WIDTH
     )
-    return command.get_help(context)
+    return result.output.rstrip("\n")
 
 
 def render() -> str:
-    """The whole reference page."""
-    root = click.Context(main, info_name="landscape", terminal_width=WIDTH, max_content_width=WIDTH)
-    sections = [INTRO, "## landscape\n", f"```text\n{main.get_help(root)}\n```\n"]
+    """The whole reference page: the help of ``landscape`` and of each command."""
+    sections = [INTRO, "## landscape\n", f"```text\n{_help()}\n```\n"]
     for name in sorted(main.commands):
         sections.append(f"## landscape {name}\n")
-        sections.append(f"```text\n{_help(main.commands[name], name, root)}\n```\n")
+        sections.append(f"```text\n{_help(name)}\n```\n")
     return "\n".join(sections)
 
 

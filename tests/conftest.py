@@ -86,9 +86,7 @@ def warehouse(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def build(
-    seeds_dir: Path, warehouse: Path
-) -> Callable[..., RefreshReport]:
+def build(seeds_dir: Path, warehouse: Path) -> Callable[..., RefreshReport]:
     """Run a real refresh of a data folder into ``warehouse`` with the fixture seeds."""
 
     def run(data: Path, **kwargs: object) -> RefreshReport:
@@ -120,8 +118,14 @@ def landscape(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     write_csv(
         root / "data" / "sources.csv",
         ["event_ref", "source_url", "reported_amount", "reported_currency"],
-        [{"event_ref": "e1", "source_url": "https://example.com/ar", "reported_amount": "14.8B",
-          "reported_currency": "USD"}],
+        [
+            {
+                "event_ref": "e1",
+                "source_url": "https://example.com/ar",
+                "reported_amount": "14.8B",
+                "reported_currency": "USD",
+            }
+        ],
     )
     target = root / "landscape.duckdb"
     report = refresh(root / "data", target, seeds_dir=seeds_dir)

@@ -43,13 +43,12 @@ def event_count(warehouse: Path) -> int:
 
 
 @pytest.fixture
-def built(
-    data_dir: Callable[..., Path], seeds_dir: Path, warehouse: Path
-) -> tuple[Path, str]:
+def built(data_dir: Callable[..., Path], seeds_dir: Path, warehouse: Path) -> tuple[Path, str]:
     """A warehouse of two events, built through the CLI; (path, its sha256)."""
     data = data_dir([event(), event(company="Google", title="Google deal")], name="good")
-    result = run("refresh", "--quiet", "--data-dir", data, "--seeds-dir", seeds_dir,
-                 "--warehouse", warehouse)
+    result = run(
+        "refresh", "--quiet", "--data-dir", data, "--seeds-dir", seeds_dir, "--warehouse", warehouse
+    )
     assert result.exit_code == 0, result.output
     return warehouse, digest(warehouse)
 
@@ -64,18 +63,28 @@ def test_refresh_prints_the_account_of_every_file_and_reject(
             event(date="2025-02-30"),  # line 4
             event(company="Midjourny", counterparty="", title="typo"),  # line 5
         ],
-        columns=["date", "type", "company", "counterparty", "amount", "currency", "title",
-                 "source_url", "comment"],
+        columns=[
+            "date",
+            "type",
+            "company",
+            "counterparty",
+            "amount",
+            "currency",
+            "title",
+            "source_url",
+            "comment",
+        ],
     )
-    result = run("refresh", "--data-dir", data, "--seeds-dir", seeds_dir,
-                 "--warehouse", warehouse)
+    result = run("refresh", "--data-dir", data, "--seeds-dir", seeds_dir, "--warehouse", warehouse)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"refreshed {warehouse}: 2 events, 2 sources from 4 rows in ")
     assert lines[3].split() == ["events.csv", "4", "2", "1", "1"]
     assert "  ignored columns: comment" in lines
-    assert "  events.csv:4 date '2025-02-30': date is not a calendar date between 1950 and 2100" \
+    assert (
+        "  events.csv:4 date '2025-02-30': date is not a calendar date between 1950 and 2100"
         in lines
+    )
     assert "  'Midjourny' -> midjourny (first at events.csv:5)" in lines
     assert event_count(warehouse) == 2
 
@@ -83,8 +92,16 @@ def test_refresh_prints_the_account_of_every_file_and_reject(
 def test_quiet_prints_the_headline_only(
     data_dir: Callable[..., Path], seeds_dir: Path, warehouse: Path
 ) -> None:
-    result = run("refresh", "-q", "--data-dir", data_dir([event()]), "--seeds-dir", seeds_dir,
-                 "--warehouse", warehouse)
+    result = run(
+        "refresh",
+        "-q",
+        "--data-dir",
+        data_dir([event()]),
+        "--seeds-dir",
+        seeds_dir,
+        "--warehouse",
+        warehouse,
+    )
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 1
     assert result.stderr == ""
@@ -109,8 +126,10 @@ BAD_FOLDERS = [
         {"sources.csv": b"event_ref,source_url\n"}, "holds no event CSV file", id="no-event-csv"
     ),
     pytest.param(
-        {"events.csv": b"date,type,company,counterparty,amount,currency,title,source_url\n",
-         "more.csv": b"date,date\n"},
+        {
+            "events.csv": b"date,type,company,counterparty,amount,currency,title,source_url\n",
+            "more.csv": b"date,date\n",
+        },
         "more.csv:1:2: header names column 'date' twice",
         id="second-file-bad",
     ),
@@ -130,8 +149,7 @@ def test_a_bad_file_stops_the_refresh_with_one_line_and_the_old_warehouse_kept(
     data.mkdir()
     for name, content in files.items():
         (data / name).write_bytes(content)
-    result = run("refresh", "--data-dir", data, "--seeds-dir", seeds_dir,
-                 "--warehouse", warehouse)
+    result = run("refresh", "--data-dir", data, "--seeds-dir", seeds_dir, "--warehouse", warehouse)
     assert result.exit_code == 2
     (line,) = error_lines(result)
     assert line.startswith("error: ")
@@ -140,6 +158,28 @@ def test_a_bad_file_stops_the_refresh_with_one_line_and_the_old_warehouse_kept(
     assert result.stdout == ""
     assert digest(warehouse) == before
     assert event_count(warehouse) == 2
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
+def test_an_unreadable_file_stops_the_refresh_with_one_line(
+    tmp_path: Path, seeds_dir: Path, built: tuple[Path, str]
+) -> None:
+    warehouse, before = built
+    data = tmp_path / "locked"
+    data.mkdir()
+    path = data / "events.csv"
+    path.write_text("date,type,company,counterparty,amount,currency,title,source_url\n")
+    path.chmod(0)
+    try:
+        result = run(
+            "refresh", "--data-dir", data, "--seeds-dir", seeds_dir, "--warehouse", warehouse
+        )
+    finally:
+        path.chmod(0o644)
+    assert result.exit_code == 2
+    (line,) = error_lines(result)
+    assert line.startswith(f"error: {path}: cannot be read")
+    assert digest(warehouse) == before
 
 
 def test_a_bad_seed_file_names_its_line_and_column(
@@ -152,8 +192,9 @@ def test_a_bad_seed_file_names_its_line_and_column(
         (seeds / seed.name).write_bytes(seed.read_bytes())
     with (seeds / "companies.csv").open("a", encoding="utf-8") as handle:
         handle.write("acme,Acme,rocket_maker,,US\n")  # line 9: an unknown kind
-    result = run("refresh", "--data-dir", data_dir([event()]), "--seeds-dir", seeds,
-                 "--warehouse", warehouse)
+    result = run(
+        "refresh", "--data-dir", data_dir([event()]), "--seeds-dir", seeds, "--warehouse", warehouse
+    )
     assert result.exit_code == 2
     (line,) = error_lines(result)
     assert line.startswith(f"error: {seeds / 'companies.csv'}:9 column kind: ")
@@ -165,8 +206,17 @@ def test_strict_fails_on_a_reject_and_keeps_the_old_warehouse(
 ) -> None:
     warehouse, before = built
     data = data_dir([event(title="x"), event(type="merger-ish")], name="one-bad")
-    result = run("refresh", "--strict", "--quiet", "--data-dir", data, "--seeds-dir",
-                 seeds_dir, "--warehouse", warehouse)
+    result = run(
+        "refresh",
+        "--strict",
+        "--quiet",
+        "--data-dir",
+        data,
+        "--seeds-dir",
+        seeds_dir,
+        "--warehouse",
+        warehouse,
+    )
     assert result.exit_code == 2
     (line,) = error_lines(result)
     assert line == (
@@ -175,8 +225,9 @@ def test_strict_fails_on_a_reject_and_keeps_the_old_warehouse(
     )
     assert digest(warehouse) == before
 
-    result = run("refresh", "--quiet", "--data-dir", data, "--seeds-dir", seeds_dir,
-                 "--warehouse", warehouse)
+    result = run(
+        "refresh", "--quiet", "--data-dir", data, "--seeds-dir", seeds_dir, "--warehouse", warehouse
+    )
     assert result.exit_code == 0
     assert event_count(warehouse) == 1
 
@@ -190,8 +241,18 @@ def test_the_installed_command_exits_2_on_a_bad_file(
     data.mkdir()
     (data / "events.csv").write_bytes(LATIN1_LINE3)
     done = subprocess.run(
-        [sys.executable, "-m", "etl", "refresh", "--data-dir", str(data), "--seeds-dir",
-         str(seeds_dir), "--warehouse", str(warehouse)],
+        [
+            sys.executable,
+            "-m",
+            "etl",
+            "refresh",
+            "--data-dir",
+            str(data),
+            "--seeds-dir",
+            str(seeds_dir),
+            "--warehouse",
+            str(warehouse),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -217,9 +278,7 @@ def test_generate_writes_the_rows_asked_for(tmp_path: Path) -> None:
     with (tmp_path / "gen" / "events.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 50
-    assert {"date", "type", "company", "amount", "currency", "title", "source_url"} <= set(
-        rows[0]
-    )
+    assert {"date", "type", "company", "amount", "currency", "title", "source_url"} <= set(rows[0])
 
 
 def test_generated_rows_are_valid_and_bad_ones_are_rejected(
@@ -237,7 +296,6 @@ def test_generated_rows_are_valid_and_bad_ones_are_rejected(
     counts = report.files[0]
     assert counts.rejected > 0 and counts.duplicates > 0
     assert counts.rows_read == 300 == counts.loaded + counts.duplicates + counts.rejected
-
 
 
 @pytest.mark.xfail(

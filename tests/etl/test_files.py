@@ -113,8 +113,10 @@ def test_a_header_with_a_repeated_or_empty_name_is_refused_at_its_column(
 
 def test_a_bom_and_padded_header_names_are_accepted(tmp_path: Path) -> None:
     path = tmp_path / "events.csv"
-    path.write_text("\ufeff date , type,company,counterparty,amount,currency,title,source_url,x\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\ufeff date , type,company,counterparty,amount,currency,title,source_url,x\n",
+        encoding="utf-8",
+    )
     found = check(path, FileKind.EVENTS)
     assert found.header[:2] == ("date", "type")
     assert found.ignored_columns() == ("x",)
@@ -194,7 +196,5 @@ def test_physical_lines_maps_byte_offsets_to_lines(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_bytes("ab\nميتا\n\nxyz".encode())
     # offsets: a=0 b=1 \n=2, ميتا=3..10, \n=11, \n=12, x=13
-    assert physical_lines(path, [13, 0, 3, 12, 11, 2]) == {
-        0: 1, 2: 1, 3: 2, 11: 2, 12: 3, 13: 4
-    }
+    assert physical_lines(path, [13, 0, 3, 12, 11, 2]) == {0: 1, 2: 1, 3: 2, 11: 2, 12: 3, 13: 4}
     assert physical_lines(path, []) == {}

@@ -82,9 +82,7 @@ def test_a_date_outside_the_forms_or_the_calendar_is_refused(text: str, code: st
         ("2.675", "2.68", None),  # exact decimal arithmetic: no binary-float 2.67
     ],
 )
-def test_amounts_are_read_to_the_cent(
-    text: str, value: str, symbol_currency: str | None
-) -> None:
+def test_amounts_are_read_to_the_cent(text: str, value: str, symbol_currency: str | None) -> None:
     parsed = parse_amount(text)
     assert parsed.value == Decimal(value)
     assert parsed.value.as_tuple().exponent == -2
@@ -136,8 +134,12 @@ def test_without_context_any_three_letter_currency_passes_with_it_only_rated_one
     row = event(amount="5M", currency="chf")
     assert EventRow.model_validate(row).currency == "CHF"
     assert first_error(row, currencies={"EUR"}) == "currency_unknown"
-    assert EventRow.model_validate(event(amount="5M", currency="USD"),
-                                   context={"currencies": set()}).currency == "USD"
+    assert (
+        EventRow.model_validate(
+            event(amount="5M", currency="USD"), context={"currencies": set()}
+        ).currency
+        == "USD"
+    )
 
 
 def test_each_error_carries_the_message_an_analyst_reads() -> None:
@@ -152,10 +154,14 @@ def test_each_error_carries_the_message_an_analyst_reads() -> None:
         ({"event_ref": "", "source_url": "https://x.com/a"}, "event_ref_missing"),
         ({"event_ref": "r", "source_url": " "}, "source_url_missing"),
         ({"event_ref": "r", "source_url": "javascript:alert(1)"}, "source_url_not_http"),
-        ({"event_ref": "r", "source_url": "https://x.com/a", "reported_amount": "-1"},
-         "amount_negative"),
-        ({"event_ref": "r", "source_url": "https://x.com/a", "reported_amount": "lots"},
-         "amount_unparseable"),
+        (
+            {"event_ref": "r", "source_url": "https://x.com/a", "reported_amount": "-1"},
+            "amount_negative",
+        ),
+        (
+            {"event_ref": "r", "source_url": "https://x.com/a", "reported_amount": "lots"},
+            "amount_unparseable",
+        ),
     ],
 )
 def test_a_source_row_is_checked_in_rule_order(row: dict[str, str], code: str) -> None:

@@ -69,9 +69,7 @@ def test_a_name_of_punctuation_only_has_an_empty_key() -> None:
         ("Midjourny", {"midjourny", "midjourny-2"}, "midjourny-3"),
     ],
 )
-def test_a_new_latin_name_reads_as_its_own_slug(
-    name: str, taken: set[str], expected: str
-) -> None:
+def test_a_new_latin_name_reads_as_its_own_slug(name: str, taken: set[str], expected: str) -> None:
     assert new_company_id(name, taken) == expected
 
 

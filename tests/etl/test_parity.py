@@ -70,9 +70,7 @@ CASES = [
     pytest.param({"source_url": "javascript:alert(1)"}, "source_url_not_http", id="url-js"),
     pytest.param({"source_url": "ftp://x.com"}, "source_url_not_http", id="url-ftp"),
     pytest.param({"source_url": "http://nodot"}, "source_url_not_http", id="url-no-dot"),
-    pytest.param(
-        {"source_url": "https://x.com/a b"}, "source_url_not_http", id="url-inner-space"
-    ),
+    pytest.param({"source_url": "https://x.com/a b"}, "source_url_not_http", id="url-inner-space"),
     pytest.param(
         {"amount": "5M", "currency": "USD", "amount_qualifier": "roughly"},
         "qualifier_unknown",
@@ -90,9 +88,13 @@ CASES = [
     pytest.param(
         {"amount": "about 5 billions", "currency": "USD"}, "amount_unparseable", id="amount-words"
     ),
-    pytest.param({"amount": "1,00", "currency": "USD"}, "amount_unparseable", id="amount-bad-comma"),
+    pytest.param(
+        {"amount": "1,00", "currency": "USD"}, "amount_unparseable", id="amount-bad-comma"
+    ),
     pytest.param({"amount": ".5M", "currency": "USD"}, "amount_unparseable", id="amount-no-int"),
-    pytest.param({"amount": "٥M", "currency": "USD"}, "amount_unparseable", id="amount-arabic-digit"),
+    pytest.param(
+        {"amount": "٥M", "currency": "USD"}, "amount_unparseable", id="amount-arabic-digit"
+    ),
     pytest.param({"amount": "-5B", "currency": "USD"}, "amount_negative", id="amount-negative"),
     pytest.param({"amount": "2000T", "currency": "USD"}, "amount_too_large", id="amount-2e15"),
     pytest.param(
@@ -129,26 +131,39 @@ CASES = [
     ),
     # --- liberal good forms ------------------------------------------------------------
     pytest.param({"amount": "$14.3B"}, usd("14300000000.00"), id="dollar-14.3B"),
-    pytest.param({"amount": "14,300,000,000", "currency": "USD"}, usd("14300000000.00"),
-                 id="thousands-commas"),
-    pytest.param({"amount": "14.3 billion", "currency": "USD"}, usd("14300000000.00"),
-                 id="14.3-billion"),
+    pytest.param(
+        {"amount": "14,300,000,000", "currency": "USD"},
+        usd("14300000000.00"),
+        id="thousands-commas",
+    ),
+    pytest.param(
+        {"amount": "14.3 billion", "currency": "USD"}, usd("14300000000.00"), id="14.3-billion"
+    ),
     pytest.param({"amount": "2.5bn", "currency": "USD"}, usd("2500000000.00"), id="2.5bn"),
     pytest.param({"amount": "750K", "currency": "USD"}, usd("750000.00"), id="750K"),
     pytest.param({"amount": "$ 5 B"}, usd("5000000000.00"), id="spaced-symbol-and-scale"),
-    pytest.param({"amount": "1,000.5M", "currency": "USD"}, usd("1000500000.00"),
-                 id="commas-fraction-scale"),
+    pytest.param(
+        {"amount": "1,000.5M", "currency": "USD"}, usd("1000500000.00"), id="commas-fraction-scale"
+    ),
     pytest.param({"amount": "1.005", "currency": "USD"}, usd("1.01"), id="half-cent-rounds-up"),
     pytest.param({"amount": "0.004", "currency": "USD"}, usd("0.00"), id="under-half-cent"),
-    pytest.param({"amount": "1000T", "currency": "USD"}, usd("1000000000000000.00"),
-                 id="exactly-the-maximum"),
+    pytest.param(
+        {"amount": "1000T", "currency": "USD"}, usd("1000000000000000.00"), id="exactly-the-maximum"
+    ),
     pytest.param({"amount": "5", "currency": " usd "}, usd("5.00"), id="currency-lowercase"),
-    pytest.param({"amount": "€600M"}, Good("600000000.00", "EUR", "2025-06-12", "day"),
-                 id="euro-symbol"),
-    pytest.param({"amount": "£1.5 million"}, Good("1500000.00", "GBP", "2025-06-12", "day"),
-                 id="pound-million"),
-    pytest.param({"amount": "2.5bn", "currency": "EUR"},
-                 Good("2500000000.00", "EUR", "2025-06-12", "day"), id="bn-in-eur"),
+    pytest.param(
+        {"amount": "€600M"}, Good("600000000.00", "EUR", "2025-06-12", "day"), id="euro-symbol"
+    ),
+    pytest.param(
+        {"amount": "£1.5 million"},
+        Good("1500000.00", "GBP", "2025-06-12", "day"),
+        id="pound-million",
+    ),
+    pytest.param(
+        {"amount": "2.5bn", "currency": "EUR"},
+        Good("2500000000.00", "EUR", "2025-06-12", "day"),
+        id="bn-in-eur",
+    ),
     pytest.param({"date": "2025-06"}, Good(None, None, "2025-06-01", "month"), id="month"),
     pytest.param({"date": "2025-Q2"}, Good(None, None, "2025-04-01", "quarter"), id="quarter"),
     pytest.param({"date": "2025q2"}, Good(None, None, "2025-04-01", "quarter"), id="quarter-lc"),
@@ -161,8 +176,11 @@ CASES = [
     pytest.param({"type": "FUNDING-ROUND"}, DAY, id="type-upper-hyphen"),
     pytest.param({"company": " Meta "}, DAY, id="company-padded"),
     pytest.param({"source_url": "HTTPS://Example.com/a?b=1#c"}, DAY, id="url-upper-scheme"),
-    pytest.param({"status": "Completed", "amount": "5M", "currency": "USD",
-                  "amount_qualifier": "Up to"}, usd("5000000.00"), id="status-qualifier-words"),
+    pytest.param(
+        {"status": "Completed", "amount": "5M", "currency": "USD", "amount_qualifier": "Up to"},
+        usd("5000000.00"),
+        id="status-qualifier-words",
+    ),
     pytest.param({**LAUNCH, "modality": "Multimodal"}, DAY, id="launch-complete"),
 ]
 
@@ -180,9 +198,7 @@ def _python_verdict(row: dict[str, str], currencies: set[str]) -> str | Good:
     )
 
 
-def _bulk_verdicts(
-    con: duckdb.DuckDBPyConnection, refs: list[str]
-) -> dict[str, str | Good]:
+def _bulk_verdicts(con: duckdb.DuckDBPyConnection, refs: list[str]) -> dict[str, str | Good]:
     """Verdict per ref: the first reject code of its line, or the loaded event."""
     line_of = {ref: position + 2 for position, ref in enumerate(refs)}
     codes: dict[int, list[str]] = {}
@@ -212,7 +228,11 @@ def bulk_run(rows: list[dict[str, str]], seeds_dir: Path, work: Path) -> dict[st
     """Refresh one file holding ``rows`` (each given a unique ref); verdicts by ref."""
     refs = [f"case-{n}" for n in range(len(rows))]
     data = work / "data"
-    write_csv(data / "events.csv", EVENT_COLUMNS, [{**r, "ref": f} for r, f in zip(rows, refs)])
+    write_csv(
+        data / "events.csv",
+        EVENT_COLUMNS,
+        [{**r, "ref": f} for r, f in zip(rows, refs, strict=True)],
+    )
     target = work / "w.duckdb"
     refresh(data, target, seeds_dir=seeds_dir)
     con = duckdb.connect(str(target), read_only=True)
@@ -272,12 +292,16 @@ def test_row_and_bulk_validation_agree(
     ids=["company", "counterparty"],
 )
 def test_a_name_cell_of_blanks_is_missing(
-    fields: dict[str, str], code: str | None, seeds_dir: Path, tmp_path: Path,
+    fields: dict[str, str],
+    code: str | None,
+    seeds_dir: Path,
+    tmp_path: Path,
     currencies: set[str],
 ) -> None:
     row = event(**fields)
     expected = code or _python_verdict(row, currencies)
     assert bulk_run([row], seeds_dir, tmp_path)["case-0"] == expected
+
 
 UNICODE_SCALE_CASES = [
     # Python's re folds 'ſ' (long s) to 's' and 'ı' (dotless i) to 'i' when ignoring case;
@@ -329,8 +353,9 @@ def test_bulk_never_loads_a_row_whose_amount_it_could_not_read(
 )
 def test_a_huge_amount_is_too_large_not_a_crash(amount: str, currencies: set[str]) -> None:
     with pytest.raises(ValidationError) as caught:
-        EventRow.model_validate(event(amount=amount, currency="USD"),
-                                context={"currencies": currencies})
+        EventRow.model_validate(
+            event(amount=amount, currency="USD"), context={"currencies": currencies}
+        )
     assert caught.value.errors()[0]["type"] == "amount_too_large"
 
 
@@ -371,10 +396,7 @@ def amount_texts(draw: st.DrawFn) -> str:
     Integer parts stay under 15 digits: larger ones trip the decimal-context bug above.
     """
     digits = draw(st.integers(min_value=0, max_value=10**14 - 1))
-    if draw(st.booleans()):
-        integer = f"{digits:,}"
-    else:
-        integer = str(digits)
+    integer = f"{digits:,}" if draw(st.booleans()) else str(digits)
     if draw(st.integers(0, 9)) == 0:  # now and then a broken grouping or stray character
         integer = draw(st.sampled_from([integer.replace(",", ""), integer + ",", "1,00", "x"]))
     fraction = draw(

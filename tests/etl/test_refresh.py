@@ -92,10 +92,14 @@ def test_every_row_of_every_file_is_loaded_a_duplicate_or_rejected(
 def test_each_broken_rule_is_recorded_at_its_physical_line(
     accounting: RefreshReport, read_only: Connect
 ) -> None:
-    rows = read_only().execute(
-        "SELECT file, line, column_name, value, reason_code FROM rejects"
-        " WHERE reason_code <> 'csv_malformed'"
-    ).fetchall()
+    rows = (
+        read_only()
+        .execute(
+            "SELECT file, line, column_name, value, reason_code FROM rejects"
+            " WHERE reason_code <> 'csv_malformed'"
+        )
+        .fetchall()
+    )
     assert sorted(rows, key=lambda r: (r[0], r[1], r[4])) == [
         ("events.csv", 6, "date", "2025-02-30", "date_impossible"),
         ("events.csv", 7, "type", "merger-ish", "type_unknown"),
@@ -112,9 +116,13 @@ def test_each_broken_rule_is_recorded_at_its_physical_line(
 def test_a_row_the_csv_parser_cannot_split_is_rejected_at_its_line(
     accounting: RefreshReport, read_only: Connect
 ) -> None:
-    rows = read_only().execute(
-        "SELECT file, line, value, reason FROM rejects WHERE reason_code = 'csv_malformed'"
-    ).fetchall()
+    rows = (
+        read_only()
+        .execute(
+            "SELECT file, line, value, reason FROM rejects WHERE reason_code = 'csv_malformed'"
+        )
+        .fetchall()
+    )
     assert len(rows) == 1
     file, line, value, reason = rows[0]
     assert (file, line) == ("events.csv", 10)
@@ -125,19 +133,25 @@ def test_a_row_the_csv_parser_cannot_split_is_rejected_at_its_line(
 def test_duplicates_point_at_the_row_that_was_loaded(
     accounting: RefreshReport, read_only: Connect
 ) -> None:
-    rows = read_only().execute(
-        "SELECT file, line, first_file, first_line FROM duplicates ORDER BY line"
-    ).fetchall()
+    rows = (
+        read_only()
+        .execute("SELECT file, line, first_file, first_line FROM duplicates ORDER BY line")
+        .fetchall()
+    )
     assert rows == [("events.csv", 11, "events.csv", 2), ("events.csv", 15, "events.csv", 13)]
 
 
 def test_loaded_events_keep_their_first_line_and_multi_line_cells(
     accounting: RefreshReport, read_only: Connect
 ) -> None:
-    rows = read_only().execute(
-        "SELECT source_line, company_id, counterparty_id, title, notes FROM events"
-        " ORDER BY source_line"
-    ).fetchall()
+    rows = (
+        read_only()
+        .execute(
+            "SELECT source_line, company_id, counterparty_id, title, notes FROM events"
+            " ORDER BY source_line"
+        )
+        .fetchall()
+    )
     assert rows == [
         (2, "meta", "scale-ai", "Meta invests in Scale AI", None),
         (3, "meta", "midjourney", "Meta licenses Midjourney", "first\nsecond\nthird"),
@@ -149,7 +163,13 @@ def test_the_report_lists_rejects_in_file_and_line_order(accounting: RefreshRepo
     where = [(r.file, r.line) for r in accounting.rejects]
     assert where == sorted(where)
     assert {r.line for r in accounting.rejects if r.file == "events.csv"} == {
-        6, 7, 8, 9, 10, 12, 14
+        6,
+        7,
+        8,
+        9,
+        10,
+        12,
+        14,
     }
 
 
@@ -205,7 +225,8 @@ def test_line_numbers_survive_a_bom_and_a_missing_final_line_break(
     data = tmp_path / "data"
     data.mkdir()
     text = (
-        "\ufeff" + HEADER
+        "\ufeff"
+        + HEADER
         + '2025-01-02,partnership,Meta,,,,"two\nlines",https://e.com/1\n'  # 2-3
         + "a,b\n"  # 4
         + "1801,partnership,Meta,,,,bad,https://e.com/2"  # 5
@@ -306,8 +327,13 @@ def test_ids_are_stable_across_refreshes_and_edits(
 
     edited = [
         {**rows[0], "title": "no ref, better title", "notes": "checked"},
-        {**rows[1], "title": "with ref, new figure", "date": "2025-06-12", "amount": "$14.3B",
-         "status": "completed"},
+        {
+            **rows[1],
+            "title": "with ref, new figure",
+            "date": "2025-06-12",
+            "amount": "$14.3B",
+            "status": "completed",
+        },
     ]
     build(data_dir(edited, name="three"))
     assert event_ids(read_only) == {
@@ -335,9 +361,7 @@ def test_without_a_ref_a_changed_key_field_is_a_new_event(
     assert after != before
 
 
-def test_refs_match_whatever_their_case(
-    data_dir: Callable[..., Path], build: Build
-) -> None:
+def test_refs_match_whatever_their_case(data_dir: Callable[..., Path], build: Build) -> None:
     report = build(data_dir([event(ref="Meta-Scale"), event(ref="meta-scale", title="again")]))
     assert (report.events, report.files[0].duplicates) == (1, 1)
 
@@ -385,10 +409,14 @@ def test_aliases_resolve_across_scripts_and_spellings(
 def test_an_unknown_name_becomes_a_new_company_found_at_its_first_line(
     names_report: RefreshReport, read_only: Connect
 ) -> None:
-    companies = read_only().execute(
-        "SELECT company_id, name, kind, is_new, first_seen_file, first_seen_line"
-        " FROM companies WHERE company_id = 'midjourny'"
-    ).fetchall()
+    companies = (
+        read_only()
+        .execute(
+            "SELECT company_id, name, kind, is_new, first_seen_file, first_seen_line"
+            " FROM companies WHERE company_id = 'midjourny'"
+        )
+        .fetchall()
+    )
     assert companies == [("midjourny", "Midjourny", "unknown", True, "events.csv", 12)]
     assert NewEntity("midjourny", "Midjourny", "events.csv", 12) in names_report.new_entities
 
@@ -396,10 +424,14 @@ def test_an_unknown_name_becomes_a_new_company_found_at_its_first_line(
 def test_a_name_in_arabic_script_gets_a_new_id_of_its_own(
     names_report: RefreshReport, read_only: Connect
 ) -> None:
-    (row,) = read_only().execute(
-        "SELECT c.company_id, c.name, c.kind, c.is_new, c.first_seen_line FROM events e"
-        " JOIN companies c ON c.company_id = e.counterparty_id WHERE e.ref = 'r15'"
-    ).fetchall()
+    (row,) = (
+        read_only()
+        .execute(
+            "SELECT c.company_id, c.name, c.kind, c.is_new, c.first_seen_line FROM events e"
+            " JOIN companies c ON c.company_id = e.counterparty_id WHERE e.ref = 'r15'"
+        )
+        .fetchall()
+    )
     company_id, name, kind, is_new, line = row
     assert company_id.startswith("co-") and len(company_id) == len("co-") + 8
     assert (name, kind, is_new, line) == ("شركة ناشئة", "unknown", True, 2 + 14)
@@ -409,7 +441,9 @@ def test_names_only_on_rejected_rows_create_no_company(
     names_report: RefreshReport, read_only: Connect
 ) -> None:
     con = read_only()
-    assert con.execute("SELECT count(*) FROM companies WHERE name = 'Ghost Corp'").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM companies WHERE name = 'Ghost Corp'").fetchone() == (
+        0,
+    )
     seeded = con.execute("SELECT count(*) FROM companies WHERE NOT is_new").fetchone()
     assert seeded == (7,)
     new = {n.company_id for n in names_report.new_entities}
@@ -465,9 +499,7 @@ def test_amounts_convert_with_the_rate_valid_on_the_event_date(
         .execute("SELECT ref, amount_usd, units_per_usd FROM events")
         .fetchall()
     }
-    assert got == {
-        ref: (usd, Decimal(rate)) for ref, _, _, _, usd, rate in FX_CASES
-    }
+    assert got == {ref: (usd, Decimal(rate)) for ref, _, _, _, usd, rate in FX_CASES}
 
 
 def test_a_currency_without_rates_or_a_date_before_the_first_rate_is_rejected(
@@ -482,9 +514,11 @@ def test_a_currency_without_rates_or_a_date_before_the_first_rate_is_rejected(
             ]
         )
     )
-    rejects = read_only().execute(
-        "SELECT line, column_name, value, reason_code FROM rejects ORDER BY line"
-    ).fetchall()
+    rejects = (
+        read_only()
+        .execute("SELECT line, column_name, value, reason_code FROM rejects ORDER BY line")
+        .fetchall()
+    )
     assert rejects == [
         (2, "currency", "CHF", "currency_unknown"),
         (3, "currency", "EUR", "fx_missing"),
@@ -510,8 +544,19 @@ def test_a_refresh_killed_midway_leaves_the_old_warehouse_whole(
     big = generate(200_000, tmp_path / "big", bad_share=0.05, seeds_dir=seeds_dir).parent
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "etl", "refresh", "--quiet", "--data-dir", str(big),
-         "--seeds-dir", str(seeds_dir), "--warehouse", str(warehouse)],
+        [
+            sys.executable,
+            "-m",
+            "etl",
+            "refresh",
+            "--quiet",
+            "--data-dir",
+            str(big),
+            "--seeds-dir",
+            str(seeds_dir),
+            "--warehouse",
+            str(warehouse),
+        ],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -582,16 +627,26 @@ def test_a_second_refresh_is_refused_while_one_holds_the_lock(
     assert build(data).swapped
 
 
-def test_files_are_read_in_name_order_events_before_sources(
-    tmp_path: Path, build: Build
-) -> None:
+def test_files_are_read_in_name_order_events_before_sources(tmp_path: Path, build: Build) -> None:
     data = tmp_path / "data"
-    columns = ["ref", "date", "type", "company", "counterparty", "amount", "currency", "title",
-               "source_url"]
+    columns = [
+        "ref",
+        "date",
+        "type",
+        "company",
+        "counterparty",
+        "amount",
+        "currency",
+        "title",
+        "source_url",
+    ]
     write_csv(data / "b_events.csv", columns, [event(ref="x", title="in b")])
     write_csv(data / "a_events.csv", columns, [event(ref="x", title="in a")])
-    write_csv(data / "Sources-extra.csv", ["event_ref", "source_url"],
-              [{"event_ref": "x", "source_url": "https://example.com/more"}])
+    write_csv(
+        data / "Sources-extra.csv",
+        ["event_ref", "source_url"],
+        [{"event_ref": "x", "source_url": "https://example.com/more"}],
+    )
     report = build(data)
     assert [(f.file, f.kind, f.loaded, f.duplicates) for f in report.files] == [
         ("a_events.csv", "events", 1, 0),

@@ -177,7 +177,7 @@ def test_neutralize_formulas_prefixes_risky_text_only(
 
 @pytest.mark.xfail(
     reason="BUG: warehouse/export.py neutralize_formulas: it selects large_string columns "
-    "but joins them with the plain-string literals \"'\" and \"\": ArrowNotImplementedError "
+    'but joins them with the plain-string literals "\'" and "": ArrowNotImplementedError '
     "(no binary_join_element_wise kernel for string, large_string, string)",
     raises=pa.ArrowNotImplementedError,
     strict=True,
