@@ -132,3 +132,17 @@ def finite_max(values: Iterable[float]) -> float:
     array = np.asarray(list(values), dtype="float64")
     array = array[np.isfinite(array)]
     return float(np.abs(array).max()) if array.size else 0.0
+
+
+FLOW_COLUMNS = {"spend": "spend_usd", "raised": "raised_usd"}
+
+
+def flow_rows(by_type: pd.DataFrame, flow: str) -> pd.DataFrame:
+    """Rows of ``spend_by_type`` with money in one flow (``spend`` or ``raised``).
+
+    The columns of that flow only: what the Spend page's stacked bars draw.
+    """
+    column = FLOW_COLUMNS[flow]
+    keep = numbers(by_type[column]).fillna(0.0) != 0
+    shown = by_type.loc[keep, ["company", "period", "type", column, "deals", "undisclosed_deals"]]
+    return shown.reset_index(drop=True)

@@ -195,3 +195,18 @@ def bidi_text(text: str) -> str:
     (punctuation, numbers) at its ends stay with it.
     """
     return f"\u2068{text}\u2069" if is_rtl(text) else text
+
+
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$:&=\"'^%@/;,?")
+
+
+def md_text(value: object) -> str:
+    """Data text for a Markdown-rendering element (headers, metric labels, captions).
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark allows that for any
+    of them), so the text shows as written: no links, emphasis, HTML, colour or icon
+    directives, LaTeX. Line breaks become spaces. Right-to-left text is bidi-isolated.
+    """
+    text = " ".join(str(value).split())
+    escaped = "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text)
+    return bidi_text(escaped)

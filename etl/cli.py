@@ -254,6 +254,7 @@ def dashboard_command(port: int, host: str, warehouse: Path | None) -> None:
     help="Share of rows broken on purpose (bad dates, types, amounts, URLs...).",
 )
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
+@user_errors
 def generate_command(count: int, out: Path, bad_share: float, seed: int) -> None:
     """Write synthetic events in the curated format (for benchmarks and tests)."""
     from etl.generate import generate

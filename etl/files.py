@@ -168,21 +168,18 @@ def scan(path: Path) -> FileScan:
     return FileScan(sha256=digest.hexdigest(), line_breaks=breaks)
 
 
-def physical_lines(path: Path, byte_offsets: list[int]) -> dict[int, int]:
-    """Map byte offsets (0-based) in ``path`` to 1-based line numbers, in one pass."""
-    result: dict[int, int] = {}
-    pending = sorted(set(byte_offsets))
-    if not pending:
-        return result
-    line, position = 1, 0
-    with path.open("rb") as handle:
-        while pending and (chunk := handle.read(_CHUNK)):
-            end = position + len(chunk)
-            while pending and pending[0] < end:
-                offset = pending.pop(0)
-                result[offset] = line + chunk.count(b"\n", 0, offset - position)
-            line += chunk.count(b"\n")
-            position = end
-    for offset in pending:
-        result[offset] = line
-    return result
+def record_starts(path: Path) -> list[tuple[int, bool]]:
+    """Where each record after the header begins (1-based line) and whether it is blank.
+
+    Python's csv module follows quoted line breaks, so this names the physical line of every
+    record, including records the DuckDB reader set aside as malformed.
+    """
+    starts: list[tuple[int, bool]] = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        previous_end = reader.line_num
+        for record in reader:
+            starts.append((previous_end + 1, not record))
+            previous_end = reader.line_num
+    return starts

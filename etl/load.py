@@ -7,14 +7,17 @@ ids and duplicates -> extra sources -> the account of every row. Every rule come
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from etl import sqlfiles
-from etl.files import FileKind, InputFile, physical_lines
+from etl.errors import InputError
+from etl.files import FileKind, InputFile, record_starts
 from etl.models import REASONS
 from etl.names import name_key, new_company_id
 from etl.rules import bulk_params
@@ -65,35 +68,54 @@ def _read_file(con: duckdb.DuckDBPyConnection, file_id: int, source: InputFile) 
         for position, name in enumerate(source.header)
     }
     sqlfiles.run(con, "read_csv", {"path": str(source.path), "columns": columns})
-    kept, bad_records = con.execute(
-        "SELECT (SELECT count(*) FROM csv_in), (SELECT count(DISTINCT line) FROM csv_bad_rows)"
-    ).fetchone() or (0, 0)
-    # Each record took one line, plus the header, give or take a final line break: then no
-    # quoted cell spans lines and the parser's record numbers are the file's line numbers.
-    one_line_each = bad_records == 0 and source.scan.line_breaks in (kept, kept + 1)
-    sqlfiles.run(con, "number_lines_simple" if one_line_each else "number_lines")
+    kept_row = con.execute("SELECT count(*) FROM csv_in").fetchone()
+    kept = int(kept_row[0]) if kept_row else 0
+    bad = con.execute(
+        "SELECT line, any_value(column_name), any_value(csv_line), any_value(error_message)"
+        " FROM csv_bad_rows GROUP BY line ORDER BY line"
+    ).fetchall()
+    # Each record on one line after the header (give or take a final line break): the
+    # parser's record numbers are then the file's line numbers, and no second pass is needed.
+    if not bad and source.scan.line_breaks in (kept, kept + 1):
+        sqlfiles.run(con, "number_lines_simple")
+    else:
+        starts = record_starts(source.path)
+        # The parser numbers a record, blank line or not, as one line: starts[n - 2] is
+        # where its record n begins (1 is the header).
+        bad_numbers = {int(number) for number, *_ in bad}
+        kept_lines = [
+            line
+            for number, (line, blank) in enumerate(starts, start=2)
+            if not blank and number not in bad_numbers
+        ]
+        if len(kept_lines) != kept:
+            raise InputError(
+                source.path,
+                "its quoting leaves the start of records unclear (an unbalanced quote?); "
+                "check the quotes near the rows reported malformed",
+            )
+        # Registered until the append below reads the csv_numbered view built on it.
+        con.register("line_map", pa.table({"__k": range(kept), "line": kept_lines}))
+        sqlfiles.run(con, "number_lines_mapped")
+        if bad:
+            con.executemany(
+                "INSERT INTO csv_rejects VALUES (?, ?, ?, ?, ?)",
+                [
+                    [
+                        file_id,
+                        starts[int(number) - 2][0],
+                        column,
+                        (text or "").lstrip("\r\n"),
+                        f"{REASONS['csv_malformed'][1]}: {message}",
+                    ]
+                    for number, column, text, message in bad
+                ],
+            )
     target = "raw_events" if source.kind is FileKind.EVENTS else "raw_sources"
     sqlfiles.run(con, f"append_{target}", {"file_id": file_id})
-    bad = con.execute(
-        "SELECT line_byte_position, any_value(column_name), any_value(csv_line),"
-        " any_value(error_message) FROM csv_bad_rows GROUP BY line_byte_position"
-    ).fetchall()
-    if bad:
-        # DuckDB counts byte positions from 1; physical_lines wants 0-based offsets.
-        lines = physical_lines(source.path, [int(row[0]) - 1 for row in bad])
-        con.executemany(
-            "INSERT INTO csv_rejects VALUES (?, ?, ?, ?, ?)",
-            [
-                [
-                    file_id,
-                    lines[int(pos) - 1],
-                    column,
-                    text,
-                    f"{REASONS['csv_malformed'][1]}: {msg}",
-                ]
-                for pos, column, text, msg in bad
-            ],
-        )
+    con.execute("DROP VIEW csv_numbered")
+    with contextlib.suppress(duckdb.Error):
+        con.unregister("line_map")
 
 
 def _resolve_names(con: duckdb.DuckDBPyConnection, seeds: Seeds, blank: str) -> None:
@@ -106,10 +128,10 @@ def _resolve_names(con: duckdb.DuckDBPyConnection, seeds: Seeds, blank: str) -> 
     taken = {c.company_id for c in seeds.companies}
     names = con.execute(
         """
-        SELECT DISTINCT cell(name, $blank) AS name
-        FROM (SELECT company AS name FROM raw_events
+        SELECT DISTINCT cell(written, $blank) AS name
+        FROM (SELECT company AS written FROM raw_events
               UNION ALL SELECT counterparty FROM raw_events)
-        WHERE name IS NOT NULL
+        WHERE cell(written, $blank) IS NOT NULL
         ORDER BY name
         """,
         {"blank": blank},

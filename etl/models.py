@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -103,23 +103,6 @@ MODALITY_REQUIRED_TYPES: frozenset[EventType] = frozenset({EventType.MODEL_LAUNC
 
 # Patterns are written in the subset shared by Python's `re` and RE2 (DuckDB), so the bulk
 # loader can bind them unchanged. Flags are spelled inline for both engines.
-# ASCII classes only: Python's \d and \s also match other scripts' digits and spaces, RE2's don't.
-URL_PATTERN = r"^(?i:https?)://[^\x00-\x20/?#]+\.[^\x00-\x20/?#]+([/?#][^\x00-\x20]*)?$"
-DAY_PATTERN = r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"
-MONTH_PATTERN = r"^([0-9]{4})-([0-9]{2})$"
-QUARTER_PATTERN = r"^([0-9]{4})-?[Qq]([1-4])$"
-YEAR_PATTERN = r"^([0-9]{4})$"
-MIN_YEAR, MAX_YEAR = 1950, 2100
-# sign, symbol, integer part (plain, or with thousands commas), fraction, scale word
-AMOUNT_PATTERN = (
-    r"^(-)? *([$€£])? *([0-9]{1,3}(?:,[0-9]{3}){1,5}|[0-9]{1,16})(?:\.([0-9]{1,6}))? *"
-    r"((?i:k|m|mn|b|bn|t|thousand|million|billion|trillion))?$"
-)
-# What counts as surrounding white space in a cell; both engines trim exactly these.
-BLANK_CHARS = " \t\r\n"
-CURRENCY_PATTERN = r"^[A-Z]{3}$"
-COMPANY_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-
 SCALE_WORDS: dict[str, int] = {
     "": 1,
     "k": 10**3,
@@ -133,6 +116,33 @@ SCALE_WORDS: dict[str, int] = {
     "t": 10**12,
     "trillion": 10**12,
 }
+
+
+def _any_case(word: str) -> str:
+    """``bn`` -> ``[bB][nN]``: ASCII case only (an (?i) flag would also match 'ſ' for 's')."""
+    return "".join(f"[{c}{c.upper()}]" for c in word)
+
+
+# Patterns use only what Python's `re` and RE2 (DuckDB) read alike, so the bulk loader binds
+# them unchanged: ASCII classes, since Python's \d and \s also match other scripts' digits
+# and spaces and RE2's do not, and no case-insensitive flag (see _any_case).
+URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://[^\x00-\x20/?#]+\.[^\x00-\x20/?#]+([/?#][^\x00-\x20]*)?$"
+DAY_PATTERN = r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"
+MONTH_PATTERN = r"^([0-9]{4})-([0-9]{2})$"
+QUARTER_PATTERN = r"^([0-9]{4})-?[Qq]([1-4])$"
+YEAR_PATTERN = r"^([0-9]{4})$"
+MIN_YEAR, MAX_YEAR = 1950, 2100
+# sign, symbol, integer part (plain, or with thousands commas), fraction, scale word
+AMOUNT_PATTERN = (
+    r"^(-)? *([$€£])? *([0-9]{1,3}(?:,[0-9]{3}){1,5}|[0-9]{1,16})(?:\.([0-9]{1,6}))? *("
+    + "|".join(_any_case(word) for word in sorted(SCALE_WORDS, key=len, reverse=True) if word)
+    + ")?$"
+)
+# What counts as surrounding white space in a cell; both engines trim exactly these.
+BLANK_CHARS = " \t\r\n"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+COMPANY_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
 SYMBOL_CURRENCIES: dict[str, str] = {"$": "USD", "€": "EUR", "£": "GBP"}
 MAX_AMOUNT = Decimal("1e15")  # larger is a typo: no AI deal is a quadrillion
 AMOUNT_SCALE = 2  # amounts are kept to the cent
@@ -247,9 +257,10 @@ def parse_amount(text: str) -> ParsedAmount:
     if sign:
         raise _fail("amount_negative")
     number = Decimal(integer.replace(",", "") + "." + (fraction or "0"))
-    value = (number * SCALE_WORDS[(scale or "").lower()]).quantize(
-        Decimal(1).scaleb(-AMOUNT_SCALE), rounding=ROUND_HALF_UP
-    )
+    with localcontext(prec=60):  # the pattern bounds amounts far below 10^60
+        value = (number * SCALE_WORDS[(scale or "").lower()]).quantize(
+            Decimal(1).scaleb(-AMOUNT_SCALE), rounding=ROUND_HALF_UP
+        )
     if value > MAX_AMOUNT:
         raise _fail("amount_too_large")
     return ParsedAmount(value=value, symbol_currency=SYMBOL_CURRENCIES.get(symbol or ""))

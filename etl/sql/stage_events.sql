@@ -134,14 +134,15 @@ converted AS (
             AS amount_qualifier,
         coalesce(c.status_text, $default_status) AS status,
         fx.units_per_usd,
+        -- TRY_CAST: a rejected row's huge amount must not stop the refresh.
         CASE
-            WHEN c.currency = 'USD' THEN c.amount_value
-            ELSE CAST(c.amount_value / fx.units_per_usd AS DECIMAL(18, 2))
+            WHEN c.currency = 'USD' THEN TRY_CAST(c.amount_value AS DECIMAL(18, 2))
+            ELSE TRY_CAST(c.amount_value / fx.units_per_usd AS DECIMAL(18, 2))
         END AS amount_usd,
         CASE
-            WHEN len(c.errors) = 0 AND c.amount_parses AND c.currency <> 'USD'
-                AND fx.units_per_usd IS NULL
-                THEN ['fx_missing']
+            WHEN len(c.errors) > 0 OR NOT coalesce(c.amount_parses, false) THEN c.errors
+            WHEN c.currency <> 'USD' AND fx.units_per_usd IS NULL THEN ['fx_missing']
+            WHEN amount_usd IS NULL THEN ['amount_too_large']  -- past 10^16 once in USD
             ELSE c.errors
         END AS errors
     FROM checked AS c

@@ -42,7 +42,7 @@ events_by_ref AS (
 SELECT
     v.*,
     e.event_id,
-    CAST(v.amount_value / CASE WHEN v.currency = 'USD' THEN 1 ELSE fx.units_per_usd END
+    TRY_CAST(v.amount_value / CASE WHEN v.currency = 'USD' THEN 1 ELSE fx.units_per_usd END
         AS DECIMAL(18, 2)) AS amount_usd,
     list_filter([
         CASE WHEN v.event_ref IS NULL THEN 'event_ref_missing' END,

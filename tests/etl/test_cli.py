@@ -298,11 +298,6 @@ def test_generated_rows_are_valid_and_bad_ones_are_rejected(
     assert counts.rows_read == 300 == counts.loaded + counts.duplicates + counts.rejected
 
 
-@pytest.mark.xfail(
-    reason="BUG: etl/cli.py generate_command lacks @user_errors: a seed error (InputError) "
-    "ends in a traceback and exit status 1 instead of one line and exit status 2",
-    strict=True,
-)
 def test_generate_reports_a_bad_seeds_folder_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl.errors import InputError
-from etl.files import _CHUNK, FileKind, check, discover, kind_of, physical_lines
+from etl.files import _CHUNK, FileKind, check, discover, kind_of, record_starts
 
 HEADER = "date,type,company,counterparty,amount,currency,title,source_url\n"
 ROW = "2025-06-12,partnership,Meta,,,,Deal,https://example.com/a\n"
@@ -192,9 +192,9 @@ def test_a_bad_file_anywhere_in_the_folder_stops_discovery(tmp_path: Path) -> No
     assert caught.value.path == tmp_path / "b.csv"
 
 
-def test_physical_lines_maps_byte_offsets_to_lines(tmp_path: Path) -> None:
-    path = tmp_path / "f.csv"
-    path.write_bytes("ab\nميتا\n\nxyz".encode())
-    # offsets: a=0 b=1 \n=2, ميتا=3..10, \n=11, \n=12, x=13
-    assert physical_lines(path, [13, 0, 3, 12, 11, 2]) == {0: 1, 2: 1, 3: 2, 11: 2, 12: 3, 13: 4}
-    assert physical_lines(path, []) == {}
+def test_record_starts_follow_quoted_line_breaks_and_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_bytes(b'a,b\r\n1,2\r\n\r\n"x\r\ny",3\r\n4,5,6\r\n7,8')
+    # header on line 1; then 1,2 (line 2), a blank line (3), a cell spanning lines 4-5,
+    # a row with a cell too many (6) and a last row without a final line break (7)
+    assert record_starts(path) == [(2, False), (3, True), (4, False), (6, False), (7, False)]

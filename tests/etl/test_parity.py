@@ -11,7 +11,6 @@ All cases go into one file and one refresh (one line each), which keeps the tabl
 
 from __future__ import annotations
 
-import decimal
 import string
 import tempfile
 from dataclasses import dataclass
@@ -279,13 +278,6 @@ def test_row_and_bulk_validation_agree(
 # --- bugs found by the table's edge cases ----------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="BUG: etl/load.py _resolve_names: `WHERE name IS NOT NULL` is tested before "
-    "cell() trims, so a company or counterparty of blanks becomes NULL and name_key(None) "
-    "raises TypeError: one such row stops the whole refresh",
-    raises=TypeError,
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("fields", "code"),
     [({"company": "  "}, "company_missing"), ({"counterparty": " \t"}, None)],
@@ -311,13 +303,6 @@ UNICODE_SCALE_CASES = [
 ]
 
 
-@pytest.mark.xfail(
-    reason="BUG: etl/models.py parse_amount: (?i:...) scale words match Unicode case "
-    "folds ('thouſand', 'bıllion') that SCALE_WORDS[...lower()] does not know: KeyError, "
-    "not a ValidationError",
-    raises=KeyError,
-    strict=True,
-)
 @pytest.mark.parametrize("amount", UNICODE_SCALE_CASES)
 def test_a_scale_word_in_another_script_is_a_validation_error(
     amount: str, currencies: set[str]
@@ -328,12 +313,6 @@ def test_a_scale_word_in_another_script_is_a_validation_error(
     assert caught.value.errors()[0]["type"] == "amount_unparseable"
 
 
-@pytest.mark.xfail(
-    reason="BUG: etl/sql/stage_events.sql: 'thouſand' matches the amount pattern (RE2 "
-    "case folding) but list_position(scale_words, lower(scale)) is NULL, so the row loads "
-    "with amount NULL and currency USD instead of being rejected",
-    strict=True,
-)
 def test_bulk_never_loads_a_row_whose_amount_it_could_not_read(
     seeds_dir: Path, tmp_path: Path
 ) -> None:
@@ -341,13 +320,6 @@ def test_bulk_never_loads_a_row_whose_amount_it_could_not_read(
     assert verdicts["case-0"] == "amount_unparseable"
 
 
-@pytest.mark.xfail(
-    reason="BUG: etl/models.py parse_amount: quantize() in the default 28-digit decimal "
-    "context raises decimal.InvalidOperation for amounts past ~10^26 instead of "
-    "amount_too_large",
-    raises=decimal.InvalidOperation,
-    strict=True,
-)
 @pytest.mark.parametrize(
     "amount", ["9999999999999999 trillion", "999,999,999,999,999,999.999999 trillion"]
 )
@@ -368,13 +340,6 @@ def test_bulk_rejects_a_huge_usd_amount_as_too_large(seeds_dir: Path, tmp_path: 
     assert verdicts["case-0"] == "amount_too_large"
 
 
-@pytest.mark.xfail(
-    reason="BUG: etl/sql/stage_events.sql: amount_usd is CAST to DECIMAL(18,2) for every row, "
-    "rejected or not; a too-large amount in a non-USD currency overflows and the whole "
-    "refresh dies with duckdb.ConversionException",
-    raises=duckdb.ConversionException,
-    strict=True,
-)
 def test_one_huge_euro_amount_is_rejected_without_stopping_the_refresh(
     seeds_dir: Path, tmp_path: Path
 ) -> None:

@@ -176,12 +176,6 @@ def test_the_report_lists_rejects_in_file_and_line_order(accounting: RefreshRepo
 HEADER = "date,type,company,counterparty,amount,currency,title,source_url\n"
 
 
-@pytest.mark.xfail(
-    reason="BUG: etl/sql/number_lines.sql (and number_lines_simple.sql): the CSV reader "
-    "skips blank lines but the numbering does not count them, so every line after a "
-    "blank line is reported one too early",
-    strict=True,
-)
 def test_line_numbers_count_blank_lines(tmp_path: Path, build: Build) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -196,11 +190,6 @@ def test_line_numbers_count_blank_lines(tmp_path: Path, build: Build) -> None:
     assert [(r.line, r.column) for r in report.rejects] == [(4, "date")]
 
 
-@pytest.mark.xfail(
-    reason="BUG: etl/sql/number_lines.sql counts each malformed record as one line; a "
-    "malformed record with a quoted line break shifts every later line number",
-    strict=True,
-)
 def test_line_numbers_count_line_breaks_inside_a_malformed_row(
     tmp_path: Path, build: Build
 ) -> None:
@@ -251,12 +240,6 @@ def test_line_numbers_of_a_crlf_file(tmp_path: Path, build: Build) -> None:
     assert [(r.line, r.value) for r in report.rejects] == [(4, "1801")]
 
 
-@pytest.mark.xfail(
-    reason="BUG: etl/load.py _read_file: in a CRLF file DuckDB's line_byte_position of a "
-    "malformed row points at the '\\n' of the previous line's CRLF, so physical_lines() "
-    "names the line before, and the stored value starts with '\\n'",
-    strict=True,
-)
 def test_a_malformed_row_of_a_crlf_file_is_reported_at_its_own_line(
     tmp_path: Path, build: Build
 ) -> None:

@@ -175,13 +175,6 @@ def test_neutralize_formulas_prefixes_risky_text_only(
     assert out.schema == table.schema
 
 
-@pytest.mark.xfail(
-    reason="BUG: warehouse/export.py neutralize_formulas: it selects large_string columns "
-    'but joins them with the plain-string literals "\'" and "": ArrowNotImplementedError '
-    "(no binary_join_element_wise kernel for string, large_string, string)",
-    raises=pa.ArrowNotImplementedError,
-    strict=True,
-)
 def test_neutralize_formulas_handles_large_string_columns() -> None:
     table = pa.table({"text": pa.array(["=1+1", "ok"], pa.large_string())})
     assert neutralize_formulas(table).column("text").to_pylist() == ["'=1+1", "ok"]
