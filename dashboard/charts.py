@@ -43,14 +43,9 @@ def _finish(
     """Title, axis titles, legend and margins shared by every figure."""
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.0,
-            "x": 0,
-            "title": {"text": legend_title or ""},
-        },
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        # A vertical legend at the right never collides with the title or subplot titles.
+        legend={"title": {"text": legend_title or ""}, "tracegroupgap": 2},
         hovermode="closest",
     )
     if height:
@@ -93,27 +88,24 @@ def empty_figure(title: str, message: str) -> go.Figure:
 
 
 def sparkline(series: pd.DataFrame, company: str, period: str) -> go.Figure:
-    """A card's trend: one company's money out per period (a small filled line)."""
+    """A card's trend: one company's money out per period (small bars; no deal, no bar)."""
     title = f"Money out per {period}"
-    if series.empty:
-        return empty_figure(title, "No deals in this window")
-    values = frames.numbers(series["spend_usd"]).fillna(0.0)
+    values = frames.numbers(series["spend_usd"]).fillna(0.0) if not series.empty else None
+    if values is None or not (values != 0).any():
+        return empty_figure(title, "No money out in this view")
     divisor, suffix, words = _usd_axis(values)
-    x = frames.dates(series["period"])
     fig = go.Figure(
-        go.Scatter(
-            x=x,
+        go.Bar(
+            x=frames.dates(series["period"]),
             y=values / divisor,
-            mode="lines+markers",
-            line={"color": company_color(company), "width": 2},
-            marker={"size": 4},
-            fill="tozeroy",
+            marker={"color": company_color(company)},
             name=plot_text(company),
             hovertext=[
-                f"{date_label(d.date(), period)}: {format_usd(v)}"
-                for d, v in zip(x, values, strict=True)
+                f"{date_label(p, period)}: {format_usd(v)}"
+                for p, v in zip(series["period"], values, strict=True)
             ],
             hoverinfo="text",
+            **period_bars(period),
         )
     )
     _finish(fig, title, "", words, height=190)
@@ -121,6 +113,23 @@ def sparkline(series: pd.DataFrame, company: str, period: str) -> go.Figure:
     fig.update_layout(title={"font": {"size": 13}})
     fig.update_yaxes(tickprefix="$", ticksuffix=suffix, title_font={"size": 10}, nticks=3)
     return fig
+
+
+PERIOD_DAYS = {"month": 30.44, "quarter": 91.31, "year": 365.25}
+DAY_MS = 86_400_000
+
+
+def period_bars(period: str) -> dict[str, object]:
+    """Bar attributes that make a date bar fill its month, quarter or year (with a gap).
+
+    Without an explicit width Plotly sizes a bar from the gaps between the trace's own x
+    values, so a trace holding a single period draws a hairline.
+    """
+    return {
+        "xperiod": {"month": "M1", "quarter": "M3", "year": "M12"}[period],
+        "xperiodalignment": "middle",
+        "width": PERIOD_DAYS[period] * DAY_MS * 0.8,
+    }
 
 
 # --- Timeline -----------------------------------------------------------------------------
@@ -186,7 +195,7 @@ def timeline(events: pd.DataFrame, lane_order: Sequence[str]) -> go.Figure:
     order = [plot_text(name) for name in lane_order]
     _finish(
         fig,
-        title + " (size: amount in USD; hollow: no amount; click a mark for its sources)",
+        title,
         "Date",
         "Company",
         height=max(260, 110 + 70 * len(order)),
@@ -208,6 +217,7 @@ def _stacked_rows(
     lane_order: Sequence[str],
     *,
     hover_value: Sequence[str],
+    period: str,
 ) -> go.Figure:
     """One subplot row per company, bars per period stacked by type (shared x axis)."""
     companies = [name for name in lane_order if name in set(frame["company"])]
@@ -235,6 +245,7 @@ def _stacked_rows(
                     marker={"color": type_color(event_type)},
                     hovertext=part["_hover"],
                     hoverinfo="text",
+                    **period_bars(period),
                 ),
                 row=row_number,
                 col=1,
@@ -259,7 +270,9 @@ def timeline_counts(counts: pd.DataFrame, lane_order: Sequence[str], period: str
         f"{date_label(r.period, period)}: {int(r.events):,} events"
         for r in counts.itertuples()
     ]
-    fig = _stacked_rows(counts, counts["events"].astype("float64"), lane_order, hover_value=hover)
+    fig = _stacked_rows(
+        counts, counts["events"].astype("float64"), lane_order, hover_value=hover, period=period
+    )
     _finish(fig, title, "", "", legend_title="Event type", height=fig.layout.height)
     fig.update_yaxes(title_text="Events")
     fig.update_xaxes(title_text=f"{period.capitalize()}", row=len(fig.layout.annotations), col=1)
@@ -290,7 +303,7 @@ def flow_by_type(
         f"{date_label(r.period, period)}: {format_usd(v)} ({int(r.deals)} deals)"
         for r, v in zip(frame.itertuples(), values, strict=True)
     ]
-    fig = _stacked_rows(frame, values / divisor, lane_order, hover_value=hover)
+    fig = _stacked_rows(frame, values / divisor, lane_order, hover_value=hover, period=period)
     _finish(fig, title, "", "", legend_title="Deal type", height=fig.layout.height)
     fig.update_yaxes(tickprefix="$", ticksuffix=suffix, title_text=unit_words)
     fig.update_xaxes(title_text=period.capitalize(), row=len(fig.layout.annotations), col=1)

@@ -46,6 +46,10 @@ else:
         "events",
         key="explorer_table",
         links=["source_url"],
-        column_config={"amount_usd": ui.money_column("amount (USD)")},
+        column_config={
+            "amount_usd": ui.money_column("amount (USD)"),
+            "title": st.column_config.TextColumn("title", width="large"),
+            "notes": st.column_config.TextColumn("notes", width="large"),
+        },
         height=600,
     )

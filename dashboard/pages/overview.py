@@ -8,6 +8,25 @@ import streamlit as st
 from dashboard import charts, data, frames, state, ui
 from dashboard.style import date_label, format_usd, md_text
 
+DELTA_WORDS = "vs. year before"
+
+
+def money_delta(change: object) -> dict[str, object]:
+    """``st.metric`` delta arguments for a change in USD (no arrow when nothing changed)."""
+    text = format_usd(change, signed=True)
+    return {
+        "delta": text,
+        "delta_arrow": "off" if text in ("$0", "—") else "auto",
+        "delta_color": "off",  # more money out is neither good nor bad
+        "delta_description": DELTA_WORDS,
+    }
+
+
+def count_delta(change: object) -> dict[str, object]:
+    """``st.metric`` delta arguments for a change in a count."""
+    return {"delta": int(change), "delta_color": "off", "delta_description": DELTA_WORDS}
+
+
 st.title("Overview")
 chosen = state.filters()
 options = data.options()
@@ -35,28 +54,24 @@ if ui.need_companies(chosen):
                 left.metric(
                     "Money out",
                     format_usd(row["money_out_usd"]),
-                    delta=format_usd(row["money_out_change_usd"], signed=True),
-                    delta_color="off",
+                    **money_delta(row["money_out_change_usd"]),
                     help="Spent on investments, acquisitions, licensing, capex and compute.",
                 )
                 right.metric(
                     "Money raised",
                     format_usd(row["money_raised_usd"]),
-                    delta=format_usd(row["money_raised_change_usd"], signed=True),
-                    delta_color="off",
+                    **money_delta(row["money_raised_change_usd"]),
                     help="Funding rounds, and investments or acquisitions received.",
                 )
                 left.metric(
                     "Partnerships",
                     int(row["partnerships"]),
-                    delta=int(row["partnerships_change"]),
-                    delta_color="off",
+                    **count_delta(row["partnerships_change"]),
                 )
                 right.metric(
                     "Launches",
                     int(row["launches"]),
-                    delta=int(row["launches_change"]),
-                    delta_color="off",
+                    **count_delta(row["launches_change"]),
                     help="Model and product launches by the company.",
                 )
                 last = row["last_event"]

@@ -73,6 +73,10 @@ if ui.need_companies(chosen):
     else:
         events = data.query("timeline", chosen)
         lanes = frames.lanes(names, events["company"])
+        st.caption(
+            "Marks are coloured by event type and sized by amount (hollow: no disclosed "
+            "amount). Hover for details; click a mark to see all its sources below."
+        )
         selection = ui.chart(
             charts.timeline(events, lanes),
             events,

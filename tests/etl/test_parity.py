@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from etl.models import REASONS, SCALE_WORDS, EventRow
+from etl.models import REASONS, SCALE_WORDS, EventRow, SourceRow
 from etl.refresh import refresh
 from etl.seeds import load_seeds
 from tests.support import EVENT_COLUMNS, event, write_csv
@@ -356,11 +356,9 @@ SCALE_SPELLINGS = sorted({w for word in SCALE_WORDS for w in (word, word.upper()
 
 @st.composite
 def amount_texts(draw: st.DrawFn) -> str:
-    """Amount strings of the kind analysts write, valid or nearly so.
-
-    Integer parts stay under 15 digits: larger ones trip the decimal-context bug above.
-    """
-    digits = draw(st.integers(min_value=0, max_value=10**14 - 1))
+    """Amount strings of the kind analysts write, valid or nearly so: up to 18 integer
+    digits (16 without thousands commas), so sizes run far past the 10^15 limit."""
+    digits = draw(st.integers(min_value=0, max_value=10**18 - 1))
     integer = f"{digits:,}" if draw(st.booleans()) else str(digits)
     if draw(st.integers(0, 9)) == 0:  # now and then a broken grouping or stray character
         integer = draw(st.sampled_from([integer.replace(",", ""), integer + ",", "1,00", "x"]))
@@ -390,14 +388,101 @@ def amount_texts(draw: st.DrawFn) -> str:
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(amounts=st.lists(amount_texts(), min_size=1, max_size=40))
+@given(
+    cells=st.lists(
+        st.tuples(amount_texts(), st.sampled_from(["USD", "", "EUR", "gbp", "CHF"])),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_any_amount_string_gets_the_same_verdict(
-    amounts: list[str], seeds_dir: Path, currencies: set[str]
+    cells: list[tuple[str, str]], seeds_dir: Path, currencies: set[str]
 ) -> None:
-    """Currency is always USD, so a € or £ symbol is a conflict: this checks parsing,
-    rounding and the size limit, not FX (see test_refresh for conversions)."""
-    rows = [event(amount=amount, currency="USD") for amount in amounts]
+    """Amount and currency cells drawn together: parsing, rounding, the size limit, symbols
+    against the currency column, and currencies with and without rates."""
+    rows = [event(amount=amount, currency=currency) for amount, currency in cells]
     with tempfile.TemporaryDirectory() as work:
         verdicts = bulk_run(rows, seeds_dir, Path(work))
     for n, row in enumerate(rows):
-        assert verdicts[f"case-{n}"] == _python_verdict(row, currencies), row["amount"]
+        assert verdicts[f"case-{n}"] == _python_verdict(row, currencies), row
+
+
+# --- the extra sources file -----------------------------------------------------------
+
+SOURCE_CASES = [
+    pytest.param({"event_ref": ""}, "event_ref_missing", id="ref-empty"),
+    pytest.param({"event_ref": " \t"}, "event_ref_missing", id="ref-blank"),
+    pytest.param({"source_url": ""}, "source_url_missing", id="url-empty"),
+    pytest.param({"source_url": "ftp://x.com/a"}, "source_url_not_http", id="url-ftp"),
+    pytest.param({"reported_amount": "lots"}, "amount_unparseable", id="amount-words"),
+    pytest.param({"reported_amount": "-5M"}, "amount_negative", id="amount-negative"),
+    pytest.param({"reported_amount": "2000T"}, "amount_too_large", id="amount-too-large"),
+    pytest.param({"event_ref": "", "source_url": "x"}, "event_ref_missing", id="first-wins"),
+    pytest.param(
+        {"event_ref": "KNOWN", "reported_amount": "$14.8B"},
+        ("14800000000.00", "USD"),
+        id="ref-any-case",
+    ),
+    pytest.param({"reported_amount": "€5M"}, ("5000000.00", "EUR"), id="euro-symbol"),
+    pytest.param(
+        {"reported_amount": "5 Mn", "reported_currency": "gbp"},
+        ("5000000.00", "GBP"),
+        id="currency-column",
+    ),
+    pytest.param({}, (None, None), id="no-figure"),
+]
+
+
+@pytest.fixture(scope="module")
+def bulk_sources(
+    seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[int, str | tuple[str | None, str | None]]:
+    """Refresh one event (ref 'known', 2025-06-12) and every source case; verdict by line."""
+    work = tmp_path_factory.mktemp("sources")
+    write_csv(work / "data" / "events.csv", EVENT_COLUMNS, [event(ref="known")])
+    columns = ["event_ref", "source_url", "reported_amount", "reported_currency"]
+    rows = [
+        {"event_ref": "known", "source_url": f"https://example.com/s/{n}", **case.values[0]}
+        for n, case in enumerate(SOURCE_CASES)
+    ]
+    write_csv(work / "data" / "sources.csv", columns, rows)
+    refresh(work / "data", work / "w.duckdb", seeds_dir=seeds_dir)
+    con = duckdb.connect(str(work / "w.duckdb"), read_only=True)
+    try:
+        verdicts: dict[int, str | tuple[str | None, str | None]] = {}
+        for line, code in con.execute(
+            "SELECT line, reason_code FROM rejects WHERE file = 'sources.csv'"
+        ).fetchall():
+            first = verdicts.get(line)
+            if first is None or RULE_ORDER.index(code) < RULE_ORDER.index(str(first)):
+                verdicts[line] = code
+        for line, amount, currency in con.execute(
+            "SELECT source_line, reported_amount, reported_currency FROM event_sources"
+            " WHERE source_file = 'sources.csv'"
+        ).fetchall():
+            verdicts[line] = (None if amount is None else f"{amount:.2f}", currency)
+        return verdicts
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    ("position", "fields", "expected"),
+    [pytest.param(n, *case.values, id=case.id) for n, case in enumerate(SOURCE_CASES)],
+)
+def test_source_rows_get_the_same_verdict_in_both_engines(
+    position: int,
+    fields: dict[str, str],
+    expected: str | tuple[str | None, str | None],
+    bulk_sources: dict[int, str | tuple[str | None, str | None]],
+) -> None:
+    row = {"event_ref": "known", "source_url": f"https://example.com/s/{position}", **fields}
+    try:
+        parsed = SourceRow.model_validate(row)
+    except ValidationError as exc:
+        python: str | tuple[str | None, str | None] = str(exc.errors()[0]["type"])
+    else:
+        amount = parsed.reported_amount
+        python = (None if amount is None else str(amount), parsed.reported_currency)
+    assert python == expected
+    assert bulk_sources.get(position + 2) == expected
