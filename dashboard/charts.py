@@ -352,6 +352,21 @@ def cumulative(spend: pd.DataFrame, lane_order: Sequence[str], period: str) -> g
 
 # --- Models -------------------------------------------------------------------------------
 
+
+def _modality_rows(fig: go.Figure, modalities: pd.Series) -> dict[str, int]:
+    """Give each modality a numbered row (named on the y axis); companies sit side by side
+    inside it (see :func:`dashboard.frames.offsets`) instead of hiding each other."""
+    names = sorted(set(modalities.astype("object").fillna("unspecified")))
+    fig.update_yaxes(
+        tickvals=list(range(len(names))),
+        ticktext=[plot_text(name) for name in names],
+        range=[-0.6, len(names) - 0.4],
+        showgrid=False,
+        zeroline=False,
+    )
+    return {name: index for index, name in enumerate(names)}
+
+
 LAUNCH_SYMBOLS = {"model_launch": "circle", "product_launch": "diamond"}
 
 
@@ -365,12 +380,14 @@ def launches(cadence: pd.DataFrame, lane_order: Sequence[str]) -> go.Figure:
         _modality=cadence["modality"].astype("object").fillna("unspecified"),
     )
     fig = go.Figure()
-    for company in [name for name in lane_order if name in set(frame["company"])]:
+    companies = [name for name in lane_order if name in set(frame["company"])]
+    rows_of = _modality_rows(fig, frame["_modality"])
+    for company, offset in zip(companies, frames.offsets(len(companies)), strict=True):
         rows = frame[frame["company"] == company]
         fig.add_trace(
             go.Scatter(
                 x=rows["_x"],
-                y=rows["_modality"],
+                y=rows["_modality"].map(rows_of) + offset,
                 mode="markers",
                 name=plot_text(company),
                 marker={
@@ -399,17 +416,19 @@ def launch_counts(counts: pd.DataFrame, lane_order: Sequence[str], period: str) 
         return empty_figure(title, "No launches match these filters")
     largest = float(counts["launches"].max())
     fig = go.Figure()
-    for company in [name for name in lane_order if name in set(counts["company"])]:
+    companies = [name for name in lane_order if name in set(counts["company"])]
+    rows_of = _modality_rows(fig, counts["modality"])
+    for company, offset in zip(companies, frames.offsets(len(companies)), strict=True):
         rows = counts[counts["company"] == company]
         fig.add_trace(
             go.Scatter(
                 x=frames.dates(rows["period"]),
-                y=rows["modality"],
+                y=rows["modality"].map(rows_of) + offset,
                 mode="markers",
                 name=plot_text(company),
                 marker={
                     "color": company_color(company),
-                    "size": 6 + 24 * np.sqrt(rows["launches"] / largest),
+                    "size": 5 + 14 * np.sqrt(rows["launches"] / largest),
                     "opacity": 0.7,
                 },
                 hovertext=[
@@ -426,7 +445,7 @@ def launch_counts(counts: pd.DataFrame, lane_order: Sequence[str], period: str) 
 
 def cadence(summary: pd.DataFrame, lane_order: Sequence[str]) -> go.Figure:
     """Median days between a company's launches, per modality (bars grouped by company)."""
-    title = "Cadence: median days between launches (bars span min to max as error bars)"
+    title = "Cadence: median days between launches (whiskers: the middle half of the gaps)"
     known = summary.dropna(subset=["median_days_between"]) if not summary.empty else summary
     if known.empty:
         return empty_figure(title, "Fewer than two launches per modality: no cadence yet")
@@ -443,8 +462,8 @@ def cadence(summary: pd.DataFrame, lane_order: Sequence[str]) -> go.Figure:
                 error_y={
                     "type": "data",
                     "symmetric": False,
-                    "array": rows["max_days_between"].astype("float64") - median,
-                    "arrayminus": median - rows["min_days_between"].astype("float64"),
+                    "array": rows["p75_days_between"].astype("float64") - median,
+                    "arrayminus": median - rows["p25_days_between"].astype("float64"),
                     "thickness": 1,
                 },
                 hovertext=[

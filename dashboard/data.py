@@ -269,16 +269,17 @@ _STATUS_SQL = {
     "refresh": "SELECT refreshed_at, data_dir, seeds_dir, tool_version, duration_s"
     " FROM refresh_info",
     "tables": """
-        SELECT 'events' AS table_name, count(*) AS rows FROM events
-        UNION ALL SELECT 'event_sources', count(*) FROM event_sources
-        UNION ALL SELECT 'companies', count(*) FROM companies
-        UNION ALL SELECT 'company_aliases', count(*) FROM company_aliases
-        UNION ALL SELECT 'event_types', count(*) FROM event_types
-        UNION ALL SELECT 'fx_rates', count(*) FROM fx_rates
-        UNION ALL SELECT 'rejects', count(*) FROM rejects
-        UNION ALL SELECT 'duplicates', count(*) FROM duplicates
-        UNION ALL SELECT 'input_files', count(*) FROM input_files
-        UNION ALL SELECT 'amount_conflicts', count(*) FROM amount_conflicts
+        SELECT 'events' AS name, 'table' AS kind, count(*) AS rows FROM events
+        UNION ALL SELECT 'extra_sources', 'table', count(*) FROM extra_sources
+        UNION ALL SELECT 'event_sources', 'view', count(*) FROM event_sources
+        UNION ALL SELECT 'companies', 'table', count(*) FROM companies
+        UNION ALL SELECT 'company_aliases', 'table', count(*) FROM company_aliases
+        UNION ALL SELECT 'event_types', 'table', count(*) FROM event_types
+        UNION ALL SELECT 'fx_rates', 'table', count(*) FROM fx_rates
+        UNION ALL SELECT 'rejects', 'table', count(*) FROM rejects
+        UNION ALL SELECT 'duplicates', 'table', count(*) FROM duplicates
+        UNION ALL SELECT 'input_files', 'table', count(*) FROM input_files
+        UNION ALL SELECT 'amount_conflicts', 'view', count(*) FROM amount_conflicts
     """,
     "files": "SELECT file, kind, rows_read, loaded, duplicates, rejected,"
     " array_to_string(ignored_columns, ', ') AS ignored_columns,"

@@ -64,12 +64,15 @@ def launch_counts(cadence: pd.DataFrame, period: str) -> pd.DataFrame:
 
 
 def cadence_summary(cadence: pd.DataFrame) -> pd.DataFrame:
-    """Per company and modality: launches, and days between launches (median, min, max)."""
+    """Per company and modality: launches, and days between launches (median, quartiles,
+    min, max); the gap statistics are NaN for a single launch."""
     columns = [
         "company",
         "modality",
         "launches",
         "median_days_between",
+        "p25_days_between",
+        "p75_days_between",
         "min_days_between",
         "max_days_between",
         "last_launch",
@@ -86,6 +89,8 @@ def cadence_summary(cadence: pd.DataFrame) -> pd.DataFrame:
     summary = grouped.agg(
         launches=("when", "size"),
         median_days_between=("days", "median"),
+        p25_days_between=("days", lambda days: days.quantile(0.25)),
+        p75_days_between=("days", lambda days: days.quantile(0.75)),
         min_days_between=("days", "min"),
         max_days_between=("days", "max"),
         last_launch=("when", "max"),
@@ -146,3 +151,11 @@ def flow_rows(by_type: pd.DataFrame, flow: str) -> pd.DataFrame:
     keep = numbers(by_type[column]).fillna(0.0) != 0
     shown = by_type.loc[keep, ["company", "period", "type", column, "deals", "undisclosed_deals"]]
     return shown.reset_index(drop=True)
+
+
+def offsets(count: int, spread: float = 0.6) -> list[float]:
+    """Vertical offsets that spread ``count`` companies inside one categorical row."""
+    if count <= 1:
+        return [0.0] * count
+    step = spread / (count - 1)
+    return [-spread / 2 + step * i for i in range(count)]

@@ -8,8 +8,6 @@ import streamlit as st
 from dashboard import charts, data, frames, state, ui
 from dashboard.style import date_label, format_usd, md_text
 
-DELTA_WORDS = "vs. year before"
-
 
 def money_delta(change: object) -> dict[str, object]:
     """``st.metric`` delta arguments for a change in USD (no arrow when nothing changed)."""
@@ -18,13 +16,12 @@ def money_delta(change: object) -> dict[str, object]:
         "delta": text,
         "delta_arrow": "off" if text in ("$0", "—") else "auto",
         "delta_color": "off",  # more money out is neither good nor bad
-        "delta_description": DELTA_WORDS,
     }
 
 
 def count_delta(change: object) -> dict[str, object]:
     """``st.metric`` delta arguments for a change in a count."""
-    return {"delta": int(change), "delta_color": "off", "delta_description": DELTA_WORDS}
+    return {"delta": int(change), "delta_color": "off"}
 
 
 st.title("Overview")
@@ -38,8 +35,8 @@ if ui.need_companies(chosen):
     if not cards.empty:
         start, end = cards["window_start"].iloc[0], cards["window_end"].iloc[0]
         st.caption(
-            f"Window {start} to {end}, each figure compared with the same window a year "
-            "earlier. Set a date range in the sidebar to choose the window."
+            f"Window {start} to {end}; the small figures are the change against the same "
+            "window a year earlier. Set a date range in the sidebar to choose the window."
         )
     by_name = {row["company"]: row for _, row in cards.iterrows()}
     columns = st.columns(min(3, len(names)))

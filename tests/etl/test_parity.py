@@ -433,6 +433,19 @@ SOURCE_CASES = [
 ]
 
 
+# The order of SourceRow's checks (event_ref_unknown, which only the bulk engine can know,
+# comes last).
+SOURCE_RULE_ORDER = [
+    "event_ref_missing",
+    "source_url_missing",
+    "source_url_not_http",
+    "amount_unparseable",
+    "amount_negative",
+    "amount_too_large",
+    "event_ref_unknown",
+]
+
+
 @pytest.fixture(scope="module")
 def bulk_sources(
     seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory
@@ -454,7 +467,7 @@ def bulk_sources(
             "SELECT line, reason_code FROM rejects WHERE file = 'sources.csv'"
         ).fetchall():
             first = verdicts.get(line)
-            if first is None or RULE_ORDER.index(code) < RULE_ORDER.index(str(first)):
+            if first is None or SOURCE_RULE_ORDER.index(code) < SOURCE_RULE_ORDER.index(str(first)):
                 verdicts[line] = code
         for line, amount, currency in con.execute(
             "SELECT source_line, reported_amount, reported_currency FROM event_sources"

@@ -1,0 +1,289 @@
+"""The history of refreshes: one JSON line per run, next to the warehouse, read by anyone.
+
+The log lives outside the warehouse (``<warehouse>.runs.jsonl``) because the live warehouse
+is never opened read-write: DuckDB allows one read-write process *or* many read-only ones
+on a file, and the dashboard holds read-only connections. Runs are appended under the
+refresh lock, so lines never interleave; a reader that meets a torn last line (a writer
+killed mid-append) skips it. Each new warehouse also gets a copy of the log in its tables
+``runs`` and ``run_sources`` (:func:`copy_into`), so SQL can see the history it was built in.
+
+The dashboard's Data page reads :func:`read_runs` and :func:`freshness`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+RunStatus = Literal["ok", "failed", "partial", "unchanged"]
+SourceStatus = Literal["ok", "failed", "unchanged"]
+# A run counts as a successful refresh when every source answered: the data is as fresh as
+# the sources were at its end.
+SUCCESSFUL: frozenset[str] = frozenset({"ok", "unchanged"})
+LOG_SUFFIX = ".runs.jsonl"
+
+
+class SourceRun(BaseModel):
+    """What one source gave in one run."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str
+    kind: str
+    status: SourceStatus
+    files: list[str] = []  # the labels of its files in the warehouse
+    rows_read: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    used_last_good: bool = False  # fetching failed and its last good copy was used
+    error: str | None = None
+
+
+class Run(BaseModel):
+    """One refresh: when, how it ended, and what each source gave."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    run_id: str
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    status: RunStatus
+    trigger: str = "manual"  # manual | schedule
+    swapped: bool = False  # a new warehouse replaced the old one
+    events: int | None = None  # events in the warehouse after the run
+    seeds_sha256: str | None = None
+    error: str | None = None
+    sources: list[SourceRun] = []
+
+    @property
+    def duration_s(self) -> float:
+        """Wall time of the run in seconds."""
+        return (self.ended_at - self.started_at).total_seconds()
+
+    @property
+    def successful(self) -> bool:
+        """True for ``ok`` and ``unchanged``: every source answered."""
+        return self.status in SUCCESSFUL
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How old the data is, from the run log.
+
+    ``refreshed_at`` is the end of the last successful run (``ok`` or ``unchanged``);
+    ``stale`` is true when there is none, or it is older than the ``max_age`` asked for.
+    ``sources`` maps each source ever seen to the end of its last run that fetched it
+    without error (``None``: never).
+    """
+
+    refreshed_at: dt.datetime | None
+    age: dt.timedelta | None
+    stale: bool
+    max_age: dt.timedelta | None
+    last_run: Run | None
+    last_success: Run | None
+    sources: dict[str, dt.datetime | None]
+
+
+def log_path(warehouse: Path) -> Path:
+    """The run log of ``warehouse``: ``<warehouse>.runs.jsonl`` beside it."""
+    return warehouse.with_name(warehouse.name + LOG_SUFFIX)
+
+
+def now() -> dt.datetime:
+    """The current time in UTC (what every run records)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def append_run(warehouse: Path, run: Run) -> None:
+    """Append ``run`` to the log; call it under the refresh lock (one writer at a time)."""
+    path = log_path(warehouse)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = run.model_dump_json() + "\n"
+    with path.open("ab") as handle:
+        # A writer killed mid-line leaves a torn line without its newline: start on a fresh
+        # line so this run is not glued to it.
+        if handle.tell() > 0 and not _ends_with_newline(path):
+            line = "\n" + line
+        handle.write(line.encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"
+
+
+def read_runs(warehouse: Path, limit: int | None = None) -> list[Run]:
+    """The runs of ``warehouse``, oldest first (the last ``limit`` when given).
+
+    Never opens the warehouse. A missing log is an empty history; a line that does not
+    parse (a torn last line) is skipped.
+    """
+    try:
+        lines = log_path(warehouse).read_bytes().splitlines()
+    except FileNotFoundError:
+        return []
+    runs: list[Run] = []
+    for line in reversed(lines):  # newest first, so `limit` parses only what it returns
+        if limit is not None and len(runs) >= limit:
+            break
+        if not line.strip():
+            continue
+        try:
+            runs.append(Run.model_validate_json(line))
+        except ValidationError:
+            continue
+    runs.reverse()
+    return runs
+
+
+def last_swap(warehouse: Path) -> Run | None:
+    """The newest run that swapped a new warehouse in (reads the log from its end)."""
+    try:
+        lines = log_path(warehouse).read_bytes().splitlines()
+    except FileNotFoundError:
+        return None
+    for line in reversed(lines):
+        if b'"swapped":true' not in line:
+            continue
+        try:
+            run = Run.model_validate_json(line)
+        except ValidationError:
+            continue
+        if run.swapped:
+            return run
+    return None
+
+
+def freshness(
+    warehouse: Path,
+    *,
+    max_age: dt.timedelta | None = None,
+    at: dt.datetime | None = None,
+) -> Freshness:
+    """How fresh the data of ``warehouse`` is, by its run log (never opens the warehouse)."""
+    runs = read_runs(warehouse)
+    moment = at or now()
+    last_success = next((r for r in reversed(runs) if r.successful), None)
+    refreshed_at = last_success.ended_at if last_success else None
+    age = moment - refreshed_at if refreshed_at else None
+    stale = age is None or (max_age is not None and age > max_age)
+    sources: dict[str, dt.datetime | None] = {}
+    for run in runs:
+        for source in run.sources:
+            if source.status != "failed":
+                sources[source.name] = run.ended_at
+            else:
+                sources.setdefault(source.name, None)
+    return Freshness(
+        refreshed_at=refreshed_at,
+        age=age,
+        stale=stale,
+        max_age=max_age,
+        last_run=runs[-1] if runs else None,
+        last_success=last_success,
+        sources=sources,
+    )
+
+
+RUNS_DDL = """
+CREATE TABLE runs (
+    run_id       VARCHAR NOT NULL,
+    started_at   TIMESTAMPTZ NOT NULL,
+    ended_at     TIMESTAMPTZ NOT NULL,
+    status       VARCHAR NOT NULL,   -- ok, failed, partial, unchanged
+    trigger      VARCHAR NOT NULL,   -- manual, schedule
+    swapped      BOOLEAN NOT NULL,   -- built a new warehouse (the newest such row built this one)
+    events       BIGINT,
+    seeds_sha256 VARCHAR,
+    error        VARCHAR
+);
+CREATE TABLE run_sources (
+    run_id         VARCHAR NOT NULL,
+    source         VARCHAR NOT NULL,
+    kind           VARCHAR NOT NULL,
+    status         VARCHAR NOT NULL, -- ok, failed, unchanged
+    files          VARCHAR[] NOT NULL,
+    rows_read      BIGINT NOT NULL,
+    loaded         BIGINT NOT NULL,
+    duplicates     BIGINT NOT NULL,
+    rejected       BIGINT NOT NULL,
+    used_last_good BOOLEAN NOT NULL,
+    error          VARCHAR
+);
+"""
+
+
+def copy_into(con: duckdb.DuckDBPyConnection, runs: Sequence[Run]) -> None:
+    """Create ``runs`` and ``run_sources`` in a warehouse being built and fill them."""
+    con.execute(RUNS_DDL)
+    # Arrow in one go: a long history (a run a minute for months) is many rows.
+    head = [
+        {
+            "run_id": r.run_id,
+            "started_at": r.started_at,
+            "ended_at": r.ended_at,
+            "status": r.status,
+            "trigger": r.trigger,
+            "swapped": r.swapped,
+            "events": r.events,
+            "seeds_sha256": r.seeds_sha256,
+            "error": r.error,
+        }
+        for r in runs
+    ]
+    per_source = [
+        {"run_id": r.run_id, "source": s.name, **s.model_dump(exclude={"name"})}
+        for r in runs
+        for s in r.sources
+    ]
+    for table, rows, schema in (
+        ("runs", head, _RUNS_SCHEMA),
+        ("run_sources", per_source, _RUN_SOURCES_SCHEMA),
+    ):
+        if rows:
+            con.register("runs_in", pa.Table.from_pylist(rows, schema=schema))
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM runs_in")
+            con.unregister("runs_in")
+
+
+_RUNS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("started_at", pa.timestamp("us", tz="UTC")),
+        ("ended_at", pa.timestamp("us", tz="UTC")),
+        ("status", pa.string()),
+        ("trigger", pa.string()),
+        ("swapped", pa.bool_()),
+        ("events", pa.int64()),
+        ("seeds_sha256", pa.string()),
+        ("error", pa.string()),
+    ]
+)
+_RUN_SOURCES_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("source", pa.string()),
+        ("kind", pa.string()),
+        ("status", pa.string()),
+        ("files", pa.list_(pa.string())),
+        ("rows_read", pa.int64()),
+        ("loaded", pa.int64()),
+        ("duplicates", pa.int64()),
+        ("rejected", pa.int64()),
+        ("used_last_good", pa.bool_()),
+        ("error", pa.string()),
+    ]
+)
