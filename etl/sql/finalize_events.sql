@@ -53,10 +53,18 @@ SELECT
     k.company,
     k.counterparty,
     f.file,
-    k.line
+    k.line,
+    coalesce(c.parent_id, k.company_id),
+    coalesce(cp.parent_id, k.counterparty_id),
+    t.spend_by_company,
+    t.raised_by_company,
+    t.received_by_counterparty
 FROM staged_events AS k
 LEFT JOIN repeated_ids AS r ON r.event_id = k.event_id
 JOIN input_names AS f USING (file_id)
+JOIN event_types AS t USING (type)
+LEFT JOIN companies AS c ON c.company_id = k.company_id
+LEFT JOIN companies AS cp ON cp.company_id = k.counterparty_id
 WHERE len(k.errors) = 0 AND (r.event_id IS NULL OR (k.file_id, k.line) = r.first);
 
 INSERT INTO duplicates

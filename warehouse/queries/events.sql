@@ -5,8 +5,6 @@
 WITH named AS (
     SELECT
         e.*,
-        coalesce(c.parent_id, c.company_id) AS company_group,
-        coalesce(cp.parent_id, cp.company_id) AS counterparty_group,
         c.name AS company_name,
         cp.name AS counterparty_name
     FROM events AS e

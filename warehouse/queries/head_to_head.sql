@@ -30,8 +30,7 @@ tagged AS (
 ),
 totals AS (
     SELECT
-        party_id AS company_id,
-        party AS company,
+        party_id,
         any_value(window_start) AS window_start,
         any_value(window_end) AS window_end,
         count(DISTINCT event_id) FILTER (WHERE in_window) AS events,
@@ -52,14 +51,17 @@ totals AS (
             WHERE in_previous AND role = 'company' AND type IN ('model_launch', 'product_launch')
         ) AS launches_prev
     FROM tagged
-    GROUP BY party_id, party
+    GROUP BY party_id
 )
 SELECT
-    *,
+    t.party_id AS company_id,
+    c.name AS company,
+    t.* EXCLUDE (party_id),
     events - events_prev AS events_change,
     partnerships - partnerships_prev AS partnerships_change,
     money_out_usd - money_out_prev_usd AS money_out_change_usd,
     money_raised_usd - money_raised_prev_usd AS money_raised_change_usd,
     launches - launches_prev AS launches_change
-FROM totals
-ORDER BY events DESC, company
+FROM totals AS t
+JOIN companies AS c ON c.company_id = t.party_id
+ORDER BY t.events DESC, company

@@ -4,29 +4,35 @@ WITH pairs AS (
     SELECT
         least(party_id, other_id) AS source_id,
         greatest(party_id, other_id) AS target_id,
-        event_id,
         type,
         date,
         coalesce(spend_usd, raised_usd) AS amount_usd
     FROM scoped_parties(
-    CAST([] AS VARCHAR[]), CAST($since AS DATE), CAST($until AS DATE),
-    CAST($types AS VARCHAR[]), CAST($modalities AS VARCHAR[]), $rollup, $include_uncertain)
+        CAST([] AS VARCHAR[]), CAST($since AS DATE), CAST($until AS DATE),
+        CAST($types AS VARCHAR[]), CAST($modalities AS VARCHAR[]), $rollup, $include_uncertain)
     WHERE role = 'company' AND other_id IS NOT NULL AND other_id <> party_id
+),
+edges AS (
+    SELECT
+        source_id,
+        target_id,
+        count(*) AS events,
+        string_agg(DISTINCT type, ', ' ORDER BY type) AS types,
+        coalesce(sum(amount_usd), 0) AS total_usd,
+        min(date) AS first_date,
+        max(date) AS last_date
+    FROM pairs
+    WHERE len(CAST($companies AS VARCHAR[])) = 0
+       OR list_has_any(CAST($companies AS VARCHAR[]), [source_id, target_id])
+    GROUP BY ALL
 )
 SELECT
-    p.source_id,
+    e.source_id,
     s.name AS source,
-    p.target_id,
+    e.target_id,
     t.name AS target,
-    count(*) AS events,
-    string_agg(DISTINCT p.type, ', ' ORDER BY p.type) AS types,
-    coalesce(sum(p.amount_usd), 0) AS total_usd,
-    min(p.date) AS first_date,
-    max(p.date) AS last_date
-FROM pairs AS p
-JOIN companies AS s ON s.company_id = p.source_id
-JOIN companies AS t ON t.company_id = p.target_id
-WHERE len(CAST($companies AS VARCHAR[])) = 0
-   OR list_has_any(CAST($companies AS VARCHAR[]), [p.source_id, p.target_id])
-GROUP BY ALL
-ORDER BY events DESC, total_usd DESC, source, target
+    e.* EXCLUDE (source_id, target_id)
+FROM edges AS e
+JOIN companies AS s ON s.company_id = e.source_id
+JOIN companies AS t ON t.company_id = e.target_id
+ORDER BY e.events DESC, e.total_usd DESC, source, target

@@ -61,7 +61,14 @@ CREATE TABLE events (
     company_as_written      VARCHAR NOT NULL,
     counterparty_as_written VARCHAR,
     source_file      VARCHAR NOT NULL,  -- the curated file and line the event came from
-    source_line      BIGINT NOT NULL
+    source_line      BIGINT NOT NULL,
+    -- Copied at load from companies.parent_id and event_types, so that analytic queries
+    -- read one table without joins (see warehouse/schema/002_analytics.sql).
+    company_group            VARCHAR NOT NULL,  -- parent_id of company, or company_id
+    counterparty_group       VARCHAR,
+    spend_by_company         BOOLEAN NOT NULL,
+    raised_by_company        BOOLEAN NOT NULL,
+    received_by_counterparty BOOLEAN NOT NULL
 );
 
 -- Further sources of an event (from sources*.csv), each with the figure it gives.
