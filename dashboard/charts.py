@@ -477,6 +477,7 @@ def cadence(summary: pd.DataFrame, lane_order: Sequence[str]) -> go.Figure:
         )
     _finish(fig, title, "Modality", "Days between launches", height=380, legend_title="Company")
     fig.update_layout(barmode="group")
+    fig.update_xaxes(categoryorder="category ascending")
     return fig
 
 
@@ -485,14 +486,22 @@ def cadence(summary: pd.DataFrame, lane_order: Sequence[str]) -> go.Figure:
 WIDTH_BUCKETS = (1.0, 2.5, 4.5, 7.0)
 
 
-def edge_widths(totals: pd.Series) -> np.ndarray:
-    """Line width per edge from its money (log scale, 4 steps; no money: thinnest)."""
+def log_share(totals: pd.Series, decades: float = 3.0) -> np.ndarray:
+    """Each amount's place between (largest / 10**decades) and the largest, on a log scale,
+    in [0, 1]; no money is 0. Deal sizes span many decades: a linear scale would show only
+    the largest, a log scale from $1 would show them all alike."""
     usd = frames.numbers(totals).fillna(0.0).clip(lower=0.0).to_numpy()
     if usd.size == 0 or usd.max() <= 0:
-        return np.full(usd.size, WIDTH_BUCKETS[0])
-    share = np.log1p(usd) / np.log1p(usd.max())
+        return np.zeros(usd.size)
+    with np.errstate(divide="ignore"):
+        share = (np.log10(usd) - np.log10(usd.max()) + decades) / decades
+    return np.where(usd > 0, np.clip(share, 0.0, 1.0), 0.0)
+
+
+def edge_widths(totals: pd.Series) -> np.ndarray:
+    """Line width per edge from its money (log scale, 4 steps; no money: thinnest)."""
+    share = log_share(totals)
     steps = np.minimum((share * len(WIDTH_BUCKETS)).astype(int), len(WIDTH_BUCKETS) - 1)
-    steps[usd <= 0] = 0
     return np.asarray(WIDTH_BUCKETS)[steps]
 
 
@@ -500,9 +509,7 @@ def network_positions(edges: pd.DataFrame) -> pd.DataFrame:
     """Nodes of ``edges`` with their layout position and degree (``company``, ``x``, ``y``)."""
     names = pd.unique(pd.concat([edges["source"], edges["target"]], ignore_index=True))
     index = {name: i for i, name in enumerate(names)}
-    usd = frames.numbers(edges["total_usd"]).fillna(0.0)
-    top = float(usd.max()) if len(usd) else 0.0
-    weights = 0.3 + 0.7 * (np.log1p(usd) / np.log1p(top) if top > 0 else 0 * usd)
+    weights = 0.3 + 0.7 * log_share(edges["total_usd"])
     pairs = [
         (index[s], index[t], float(w))
         for s, t, w in zip(edges["source"], edges["target"], weights, strict=True)

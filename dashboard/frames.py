@@ -154,8 +154,9 @@ def flow_rows(by_type: pd.DataFrame, flow: str) -> pd.DataFrame:
 
 
 def offsets(count: int, spread: float = 0.6) -> list[float]:
-    """Vertical offsets that spread ``count`` companies inside one categorical row."""
+    """Vertical offsets that spread ``count`` companies inside one categorical row, the
+    first company on top."""
     if count <= 1:
         return [0.0] * count
     step = spread / (count - 1)
-    return [-spread / 2 + step * i for i in range(count)]
+    return [spread / 2 - step * i for i in range(count)]

@@ -72,7 +72,11 @@ def generate(
     """Write ``count`` rows to ``out_dir/events.csv``; return its path."""
     rng = random.Random(seed)
     seeds = load_seeds(seeds_dir)
-    names = [c.name for c in seeds.companies] + [a.alias for a in seeds.aliases]
+    # Every name a company goes by, so that rows exercise alias resolution.
+    names: dict[str, list[str]] = {c.company_id: [c.name] for c in seeds.companies}
+    for alias in seeds.aliases:
+        names[alias.company_id].append(alias.alias)
+    company_ids = sorted(names)
     currencies = ["USD"] * 18 + [c for c in ("EUR", "GBP") if c in seeds.currencies()]
     types = list(EventType)
     modalities = list(Modality)
@@ -104,7 +108,7 @@ def generate(
                 amount = rng.choice([f"{value}M", f"{value}B", f"{int(value * 1e6)}", f"${value}B"])
                 currency = "USD" if amount.startswith("$") else rng.choice(currencies)
                 qualifier = rng.choice(["exact", "exact", "reported", "up_to", "estimated"])
-            company, counterparty = rng.sample(names, 2)
+            company, counterparty = (rng.choice(names[c]) for c in rng.sample(company_ids, 2))
             launch = event_type in PRODUCT_REQUIRED_TYPES
             row: Row = {
                 "ref": f"synthetic-{n}",

@@ -181,6 +181,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "currency_conflict": ("currency", "the currency symbol in amount disagrees with currency"),
     "currency_unknown": ("currency", "currency has no rate in seeds/fx_rates.csv"),
     "fx_missing": ("currency", "no FX rate for this currency on or before the event date"),
+    "counterparty_is_company": ("counterparty", "counterparty names the company itself"),
     "event_ref_missing": ("event_ref", "event_ref is empty"),
     "event_ref_unknown": ("event_ref", "event_ref names no loaded event"),
     "csv_malformed": ("", "the row does not split into the header's columns"),

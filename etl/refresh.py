@@ -13,7 +13,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -23,9 +23,9 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from etl.errors import RefreshBusyError, StrictModeError
-from etl.files import discover
+from etl.files import InputFile, discover
 from etl.load import Progress, build
-from etl.seeds import load_seeds
+from etl.seeds import Seeds, load_seeds
 from warehouse.db import apply_schema
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -186,36 +186,75 @@ def refresh(
     target = warehouse_path(warehouse).resolve()
     started = time.perf_counter()
     with refresh_lock(target):
-        for stale in target.parent.glob(f"{target.name}{BUILDING_SUFFIX}*"):
-            stale.unlink()
+        remove_half_built(target)
         seeds = load_seeds(seeds_dir)
         files = discover(data_dir)
         progress(f"found {len(files)} file(s) in {data_dir}")
-        building = target.with_name(f"{target.name}{BUILDING_SUFFIX}-{os.getpid()}")
+        return swap_in(
+            target,
+            files,
+            seeds,
+            data_label=str(data_dir),
+            seeds_dir=seeds_dir,
+            strict=strict,
+            progress=progress,
+            started=started,
+        )
+
+
+def remove_half_built(target: Path) -> None:
+    """Delete what killed refreshes left of their builds (call under the refresh lock)."""
+    for stale in target.parent.glob(f"{target.name}{BUILDING_SUFFIX}*"):
+        stale.unlink()
+
+
+def swap_in(
+    target: Path,
+    files: list[InputFile],
+    seeds: Seeds,
+    *,
+    data_label: str,
+    seeds_dir: Path,
+    strict: bool = False,
+    progress: Progress = lambda _: None,
+    started: float | None = None,
+    after_build: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> RefreshReport:
+    """Build a warehouse from ``files`` and ``seeds`` beside ``target``, then rename it over.
+
+    Call it holding :func:`refresh_lock` of ``target``. ``after_build`` runs on the new
+    warehouse once it is loaded, before it is counted, checked and flushed (the sources
+    refresh relabels files and records its runs there). ``started`` is the
+    :func:`time.perf_counter` the reported duration counts from (default: now).
+    """
+    started = time.perf_counter() if started is None else started
+    building = target.with_name(f"{target.name}{BUILDING_SUFFIX}-{os.getpid()}")
+    try:
+        con = duckdb.connect(str(building))
         try:
-            con = duckdb.connect(str(building))
-            try:
-                apply_schema(con)
-                build(con, files, seeds, progress)
-                duration = time.perf_counter() - started
-                con.execute(
-                    "INSERT INTO refresh_info VALUES (current_timestamp, ?, ?, ?, ?)",
-                    [str(data_dir), str(seeds_dir), _tool_version(), duration],
+            apply_schema(con)
+            build(con, files, seeds, progress)
+            if after_build is not None:
+                after_build(con)
+            duration = time.perf_counter() - started
+            con.execute(
+                "INSERT INTO refresh_info VALUES (current_timestamp, ?, ?, ?, ?)",
+                [data_label, str(seeds_dir), _tool_version(), duration],
+            )
+            report = _report(con, target, duration)
+            if strict and report.rejected:
+                raise StrictModeError(
+                    f"--strict: {report.rejected} row(s) rejected; "
+                    f"the warehouse at {target} was left as it was"
                 )
-                report = _report(con, target, duration)
-                if strict and report.rejected:
-                    raise StrictModeError(
-                        f"--strict: {report.rejected} row(s) rejected; "
-                        f"the warehouse at {target} was left as it was"
-                    )
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-            _fsync(building)
-            os.replace(building, target)
-            _fsync(target.parent)
-            report.swapped = True
-            return report
+            con.execute("CHECKPOINT")
         finally:
-            building.unlink(missing_ok=True)
-            Path(str(building) + ".wal").unlink(missing_ok=True)
+            con.close()
+        _fsync(building)
+        os.replace(building, target)
+        _fsync(target.parent)
+        report.swapped = True
+        return report
+    finally:
+        building.unlink(missing_ok=True)
+        Path(str(building) + ".wal").unlink(missing_ok=True)

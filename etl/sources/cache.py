@@ -61,36 +61,35 @@ class SourceCache:
         if not path.is_file():
             return None
         try:
-            meta = CachedMeta.model_validate_json(
-                path.with_name(name + META_SUFFIX).read_bytes()
-            )
+            meta = CachedMeta.model_validate_json(path.with_name(name + META_SUFFIX).read_bytes())
         except (OSError, ValidationError):
             return None
         # A copy that is not the one described (a crash between the two writes, a hand
         # edit) must not be vouched for by the server's validators.
         return meta if _sha256(path) == meta.sha256 else None
 
-    def store(self, name: str, data: bytes, meta: CachedMeta) -> Path:
-        """Replace the copy ``name`` with ``data`` (already checked), atomically.
+    def stage(self, data: bytes) -> Path:
+        """Write ``data`` to a temporary file in the source's folder, to be checked there."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=self.folder, suffix=PART_SUFFIX)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        return Path(name)
+
+    def commit(self, staged: Path, name: str, meta: CachedMeta) -> Path:
+        """Make the checked file ``staged`` the copy ``name`` (a rename), then record ``meta``.
 
         The file goes first, its meta second: a crash in between leaves a meta that no
-        longer matches the file, which :meth:`meta` ignores (next fetch is unconditional).
+        longer matches the file, which :meth:`meta` ignores (the next fetch is a full one).
         """
-        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.path(name)
-        _write_atomically(path, data)
+        os.replace(staged, path)
         _write_atomically(path.with_name(name + META_SUFFIX), meta.model_dump_json().encode())
         return path
 
-    def scratch(self, data: bytes, suffix: str) -> Path:
-        """A temporary file in the source's folder holding ``data`` (to check it in place)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=self.folder, suffix=suffix + PART_SUFFIX)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        return Path(name)
-
-    def remove_scratch(self) -> None:
+    def remove_staged(self) -> None:
         """Delete temporary files a killed refresh left behind."""
         if self.folder.is_dir():
             for part in self.folder.glob(f"*{PART_SUFFIX}"):

@@ -183,9 +183,7 @@ def _rank(fact: Fact) -> tuple[dt.date, bool, str]:
 def quarters(facts: list[Fact]) -> list[Quarter]:
     """Every fiscal quarter the facts give, reported or derived, oldest first."""
     kept = latest_per_period(facts)
-    year_ends = sorted(
-        {f.end for f in facts if f.form.startswith("10-K") and f.quarters == 4}
-    )
+    year_ends = sorted({f.end for f in facts if f.form.startswith("10-K") and f.quarters == 4})
     found: dict[dt.date, Quarter] = {}
     # Derived first, so a value reported for the quarter itself replaces it.
     by_start: dict[dt.date, dict[int, Fact]] = {}

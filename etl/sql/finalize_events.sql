@@ -85,6 +85,7 @@ SELECT
         WHEN 'date' THEN raw.date
         WHEN 'type' THEN raw.type
         WHEN 'company' THEN raw.company
+        WHEN 'counterparty' THEN raw.counterparty
         WHEN 'title' THEN raw.title
         WHEN 'source_url' THEN raw.source_url
         WHEN 'amount_qualifier' THEN raw.amount_qualifier

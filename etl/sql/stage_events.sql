@@ -163,4 +163,9 @@ keyed AS (
     LEFT JOIN name_map AS c ON c.name = v.company
     LEFT JOIN name_map AS cp ON cp.name = v.counterparty
 )
-SELECT * FROM keyed;
+SELECT
+    * REPLACE (
+        CASE WHEN len(errors) = 0 AND company_id = counterparty_id
+            THEN ['counterparty_is_company'] ELSE errors END AS errors
+    )
+FROM keyed;

@@ -284,3 +284,23 @@ def test_bad_filters_are_refused() -> None:
         Filters(period="week")
     with pytest.raises(FilterError, match="after"):
         Filters(since=dt.date(2025, 1, 2), until=dt.date(2025, 1, 1))
+
+
+def test_an_event_whose_counterparty_is_its_company_is_rejected(tmp_path: Path) -> None:
+    """Facebook and Meta are one company: such a row would count the company twice."""
+    seeds, data = tmp_path / "seeds", tmp_path / "data"
+    seeds.mkdir()
+    data.mkdir()
+    (seeds / "companies.csv").write_text(COMPANIES, encoding="utf-8")
+    (seeds / "aliases.csv").write_text(ALIASES, encoding="utf-8")
+    (seeds / "fx_rates.csv").write_text(FX, encoding="utf-8")
+    shutil.copy(REPO / "seeds" / "event_types.csv", seeds / "event_types.csv")
+    header = EVENTS.splitlines()[0]
+    (data / "events.csv").write_text(
+        header + "\nx,2025-01-01,partnership,Meta,Facebook,,,,,,,Self deal,https://example.org/x\n",
+        encoding="utf-8",
+    )
+    report = refresh(data, tmp_path / "w.duckdb", seeds_dir=seeds)
+    assert report.events == 0
+    [reject] = report.rejects
+    assert (reject.line, reject.column, reject.value) == (2, "counterparty", "Facebook")

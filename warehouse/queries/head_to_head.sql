@@ -1,5 +1,6 @@
 -- One row per company over a window (default: the year up to the latest event) against
 -- the same window a year earlier. Changes are differences (window minus year before).
+-- count(*) counts events: a company appears once per event in scoped_parties.
 WITH bounds AS (
     SELECT coalesce(CAST($until AS DATE), (SELECT max(date) FROM events)) AS window_end
 ),
@@ -33,21 +34,21 @@ totals AS (
         party_id,
         any_value(window_start) AS window_start,
         any_value(window_end) AS window_end,
-        count(DISTINCT event_id) FILTER (WHERE in_window) AS events,
-        count(DISTINCT event_id) FILTER (WHERE in_window AND type = 'partnership')
+        count(*) FILTER (WHERE in_window) AS events,
+        count(*) FILTER (WHERE in_window AND type = 'partnership')
             AS partnerships,
         coalesce(sum(spend_usd) FILTER (WHERE in_window), 0) AS money_out_usd,
         coalesce(sum(raised_usd) FILTER (WHERE in_window), 0) AS money_raised_usd,
-        count(DISTINCT event_id) FILTER (
+        count(*) FILTER (
             WHERE in_window AND role = 'company' AND type IN ('model_launch', 'product_launch')
         ) AS launches,
         max(date) FILTER (WHERE in_window) AS last_event,
-        count(DISTINCT event_id) FILTER (WHERE in_previous) AS events_prev,
-        count(DISTINCT event_id) FILTER (WHERE in_previous AND type = 'partnership')
+        count(*) FILTER (WHERE in_previous) AS events_prev,
+        count(*) FILTER (WHERE in_previous AND type = 'partnership')
             AS partnerships_prev,
         coalesce(sum(spend_usd) FILTER (WHERE in_previous), 0) AS money_out_prev_usd,
         coalesce(sum(raised_usd) FILTER (WHERE in_previous), 0) AS money_raised_prev_usd,
-        count(DISTINCT event_id) FILTER (
+        count(*) FILTER (
             WHERE in_previous AND role = 'company' AND type IN ('model_launch', 'product_launch')
         ) AS launches_prev
     FROM tagged

@@ -23,7 +23,8 @@ edges AS (
         max(date) AS last_date
     FROM pairs
     WHERE len(CAST($companies AS VARCHAR[])) = 0
-       OR list_has_any(CAST($companies AS VARCHAR[]), [source_id, target_id])
+       OR list_contains(CAST($companies AS VARCHAR[]), source_id)
+       OR list_contains(CAST($companies AS VARCHAR[]), target_id)
     GROUP BY ALL
 )
 SELECT

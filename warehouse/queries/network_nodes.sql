@@ -1,9 +1,10 @@
--- Per company: distinct partners (degree), events, money out and money in.
+-- Per company: distinct partners (degree), events, money out and money in. (A company
+-- appears once per event: the ETL rejects an event whose counterparty is its company.)
 WITH nodes AS (
     SELECT
         party_id,
         count(DISTINCT other_id) AS degree,
-        count(DISTINCT event_id) AS events,
+        count(*) AS events,
         coalesce(sum(spend_usd), 0) AS money_out_usd,
         coalesce(sum(raised_usd), 0) AS money_in_usd
     FROM scoped_parties(

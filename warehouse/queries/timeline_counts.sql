@@ -5,7 +5,7 @@ WITH counts AS (
         party_id,
         CAST(date_trunc($period, date) AS DATE) AS period,
         type,
-        count(DISTINCT event_id) AS events
+        count(*) AS events  -- one row per event per company
     FROM scoped_parties(
         CAST($companies AS VARCHAR[]), CAST($since AS DATE), CAST($until AS DATE),
         CAST($types AS VARCHAR[]), CAST($modalities AS VARCHAR[]), $rollup, $include_uncertain)
