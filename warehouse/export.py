@@ -8,7 +8,6 @@ and do not evaluate (the OWASP advice). Numbers, dates and Parquet/JSON output a
 
 from __future__ import annotations
 
-import io
 import json
 from enum import StrEnum
 from typing import BinaryIO
@@ -18,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-FORMULA_START = r"^[=+\-@\t\r]"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -35,9 +34,13 @@ def neutralize_formulas(table: pa.Table) -> pa.Table:
     columns = []
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            risky = pc.match_substring_regex(column, FORMULA_START)
-            quote, empty = pa.scalar("'", column.type), pa.scalar("", column.type)
-            column = pc.if_else(risky, pc.binary_join_element_wise(quote, column, empty), column)
+            first = pc.utf8_slice_codeunits(column, 0, 1)
+            risky = pc.is_in(first, value_set=pa.array(FORMULA_START, column.type))
+            if pc.any(risky).as_py():
+                quote, empty = pa.scalar("'", column.type), pa.scalar("", column.type)
+                column = pc.if_else(
+                    risky, pc.binary_join_element_wise(quote, column, empty), column
+                )
         columns.append(column)
     return pa.Table.from_arrays(columns, names=table.column_names)
 
@@ -50,9 +53,7 @@ def write(table: pa.Table, out: BinaryIO, fmt: ExportFormat, *, excel: bool = Fa
     if fmt is ExportFormat.CSV:
         if excel:
             out.write(UTF8_BOM)
-        buffer = io.BytesIO()
-        pacsv.write_csv(neutralize_formulas(table), buffer)
-        out.write(buffer.getvalue())
+        pacsv.write_csv(neutralize_formulas(table), out)
     elif fmt is ExportFormat.PARQUET:
         pq.write_table(table, out)
     else:
