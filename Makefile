@@ -4,10 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup warehouse lint typecheck pytest bench clean
+.PHONY: run test setup warehouse lint typecheck pytest bench screenshots docs clean
 
-run: warehouse ## set up, build the warehouse from sample data, print its summary
-	@if [ -f dashboard/app.py ]; then $(BIN)/landscape dashboard; fi
+run: warehouse ## set up, build the warehouse from sample data, serve the dashboard
+	$(BIN)/landscape dashboard
 
 test: setup lint typecheck pytest ## everything CI checks
 
@@ -24,7 +24,7 @@ warehouse: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check etl warehouse
+	$(BIN)/ruff format --check etl warehouse dashboard benchmarks
 
 typecheck: setup
 	$(BIN)/mypy
@@ -32,8 +32,16 @@ typecheck: setup
 pytest: setup
 	$(BIN)/pytest
 
-bench: setup ## refresh and export timings against DuckDB's own floor (docs/benchmarks.md)
+bench: setup ## refresh, query, export and page timings (figures in docs/benchmarks.md)
 	$(BIN)/python -m benchmarks.refresh
+	$(BIN)/python -m benchmarks.queries
+	$(BIN)/python -m benchmarks.dashboard
+
+screenshots: setup ## the README's pictures, taken by the end-to-end test
+	LANDSCAPE_SCREENSHOTS=docs/images $(BIN)/pytest tests/dashboard/test_e2e.py
+
+docs: setup ## regenerate docs/cli.md from the commands' help
+	$(BIN)/python -m etl.cli_reference
 
 clean:
 	rm -rf $(VENV) data build *.egg-info .pytest_cache .mypy_cache .ruff_cache

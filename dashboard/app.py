@@ -24,31 +24,31 @@ from warehouse.filters import FilterError  # noqa: E402
 HERE = Path(__file__).resolve().parent
 PAGES = [
     st.Page(
-        HERE / "pages/overview.py",
+        HERE / "views/overview.py",
         title="Overview",
         icon=":material/dashboard:",
         url_path="overview",
         default=True,
     ),
     st.Page(
-        HERE / "pages/timeline.py",
+        HERE / "views/timeline.py",
         title="Timeline",
         icon=":material/timeline:",
         url_path="timeline",
     ),
-    st.Page(HERE / "pages/spend.py", title="Spend", icon=":material/payments:", url_path="spend"),
+    st.Page(HERE / "views/spend.py", title="Spend", icon=":material/payments:", url_path="spend"),
     st.Page(
-        HERE / "pages/models.py",
+        HERE / "views/models.py",
         title="Models",
         icon=":material/model_training:",
         url_path="models",
     ),
-    st.Page(HERE / "pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
+    st.Page(HERE / "views/network.py", title="Network", icon=":material/hub:", url_path="network"),
     st.Page(
-        HERE / "pages/explorer.py", title="Explorer", icon=":material/search:", url_path="explorer"
+        HERE / "views/explorer.py", title="Explorer", icon=":material/search:", url_path="explorer"
     ),
     st.Page(
-        HERE / "pages/data_status.py", title="Data", icon=":material/database:", url_path="data"
+        HERE / "views/data_status.py", title="Data", icon=":material/database:", url_path="data"
     ),
 ]
 

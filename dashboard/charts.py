@@ -47,6 +47,7 @@ def _finish(
         # A vertical legend at the right never collides with the title or subplot titles.
         legend={"title": {"text": legend_title or ""}, "tracegroupgap": 2},
         hovermode="closest",
+        hoverlabel={"align": "left"},
     )
     if height:
         fig.update_layout(height=height)
@@ -198,7 +199,7 @@ def timeline(events: pd.DataFrame, lane_order: Sequence[str]) -> go.Figure:
         title,
         "Date",
         "Company",
-        height=max(260, 110 + 70 * len(order)),
+        height=max(440, 140 + 70 * len(order)),  # room for the ten-type legend
         legend_title="Event type",
     )
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(order)))

@@ -23,12 +23,14 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
-from duckdb import CoalesceOperator, ColumnExpression, ConstantExpression
 
+from warehouse import queries
 from warehouse.db import WarehouseMissingError, connect_read_only, warehouse_path
 from warehouse.filters import Filters
 from warehouse.queries import fetch_arrow
 from warehouse.sql import relation
+from warehouse.status import Options, status_table
+from warehouse.status import options as warehouse_options
 
 CACHE_ENTRIES = 512  # results of all queries, all filter sets; old warehouses age out
 
@@ -162,76 +164,19 @@ def query_page(name: str, filters: Filters, *, order: str, limit: int) -> Page:
     return Page(table.to_pandas(), total)
 
 
-def _deals_condition(cur: duckdb.DuckDBPyConnection, include_uncertain: bool) -> Any:
-    """Events whose amount counts as money, with the rules of scoped_parties() (002_analytics):
-    a deal type, an amount, announced or completed, and no "up to"/estimated amounts unless
-    ``include_uncertain``. Built as an expression: no value is pasted into SQL text."""
-    deal_types = [
-        row[0]
-        for row in cur.execute(
-            "SELECT type FROM event_types"
-            " WHERE spend_by_company OR raised_by_company OR received_by_counterparty"
-        ).fetchall()
-    ]
-    condition = (
-        ColumnExpression("type").isin(*map(ConstantExpression, deal_types))
-        & ColumnExpression("amount_usd").isnotnull()
-        & ColumnExpression("status").isin(
-            ConstantExpression("announced"), ConstantExpression("completed")
-        )
-    )
-    if not include_uncertain:
-        qualifier = CoalesceOperator(ColumnExpression("amount_qualifier"), ConstantExpression(""))
-        condition = condition & ~qualifier.isin(
-            ConstantExpression("up_to"), ConstantExpression("estimated")
-        )
-    return condition
-
-
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _biggest_deals(key: WarehouseKey, filters: Filters, limit: int) -> pa.Table:
-    def work(cur: duckdb.DuckDBPyConnection) -> pa.Table:
-        events = relation(cur, "warehouse", "queries", "events", filters.params())
-        deals = events.filter(_deals_condition(cur, filters.include_uncertain))
-        table: pa.Table = (
-            deals.order("amount_usd DESC, date DESC, event_id").limit(limit).to_arrow_table()
-        )
-        return table
-
-    result: pa.Table = run(key, work)
-    return result
-
-
 def biggest_deals(filters: Filters, limit: int = 25) -> pd.DataFrame:
     """The largest deals (USD amount that counts as money) among the filtered events."""
-    return _biggest_deals(warehouse_key(), filters, limit).to_pandas()
+    return query_page(
+        "deals", filters, order="amount_usd DESC, date DESC, event_id", limit=limit
+    ).rows
 
 
 # --- reference data and the Data page ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Options:
-    """What the sidebar filters offer, read from the warehouse."""
-
-    companies: dict[str, str]  # company_id -> name, by name
-    types: dict[str, str]  # type -> label, in seed order
-    modalities: tuple[str, ...]
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
 def _options(key: WarehouseKey) -> Options:
-    def work(cur: duckdb.DuckDBPyConnection) -> Options:
-        companies = cur.execute(
-            "SELECT company_id, name FROM companies ORDER BY lower(name), company_id"
-        ).fetchall()
-        types = cur.execute("SELECT type, label FROM event_types").fetchall()
-        modalities = cur.execute(
-            "SELECT DISTINCT modality FROM events WHERE modality IS NOT NULL ORDER BY 1"
-        ).fetchall()
-        return Options(dict(companies), dict(types), tuple(m for (m,) in modalities))
-
-    result: Options = run(key, work)
+    result: Options = run(key, warehouse_options)
     return result
 
 
@@ -240,22 +185,9 @@ def options() -> Options:
     return _options(warehouse_key())
 
 
-_SOURCES_SQL = """
-SELECT url, publisher, language, is_primary, reported_amount, reported_currency,
-       reported_amount_usd, notes
-FROM event_sources
-WHERE event_id = $event_id
-ORDER BY is_primary DESC, source_line
-"""
-
-
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _event_sources(key: WarehouseKey, event_id: str) -> pa.Table:
-    def work(cur: duckdb.DuckDBPyConnection) -> pa.Table:
-        table: pa.Table = cur.sql(_SOURCES_SQL, params={"event_id": event_id}).to_arrow_table()
-        return table
-
-    result: pa.Table = run(key, work)
+    result: pa.Table = run(key, lambda cur: queries.event_sources(cur, event_id))
     return result
 
 
@@ -264,41 +196,10 @@ def event_sources(event_id: str) -> pd.DataFrame:
     return _event_sources(warehouse_key(), event_id).to_pandas()
 
 
-# Fixed SQL only: table names here are constants, never user input.
-_STATUS_SQL = {
-    "refresh": "SELECT refreshed_at, data_dir, seeds_dir, tool_version, duration_s"
-    " FROM refresh_info",
-    "tables": """
-        SELECT 'events' AS name, 'table' AS kind, count(*) AS rows FROM events
-        UNION ALL SELECT 'extra_sources', 'table', count(*) FROM extra_sources
-        UNION ALL SELECT 'event_sources', 'view', count(*) FROM event_sources
-        UNION ALL SELECT 'companies', 'table', count(*) FROM companies
-        UNION ALL SELECT 'company_aliases', 'table', count(*) FROM company_aliases
-        UNION ALL SELECT 'event_types', 'table', count(*) FROM event_types
-        UNION ALL SELECT 'fx_rates', 'table', count(*) FROM fx_rates
-        UNION ALL SELECT 'rejects', 'table', count(*) FROM rejects
-        UNION ALL SELECT 'duplicates', 'table', count(*) FROM duplicates
-        UNION ALL SELECT 'input_files', 'table', count(*) FROM input_files
-        UNION ALL SELECT 'amount_conflicts', 'view', count(*) FROM amount_conflicts
-    """,
-    "files": "SELECT file, kind, rows_read, loaded, duplicates, rejected,"
-    " array_to_string(ignored_columns, ', ') AS ignored_columns,"
-    " sha256 FROM input_files ORDER BY file",
-    "rejects": "SELECT file, line, column_name, value, reason_code, reason FROM rejects"
-    " ORDER BY file, line, reason_code LIMIT 1000",
-    "new_entities": "SELECT company_id, name, first_seen_file, first_seen_line FROM companies"
-    " WHERE is_new ORDER BY first_seen_file, first_seen_line, name",
-    "conflicts": "SELECT event_id, title, amount_usd, reported_amount, reported_currency,"
-    " reported_amount_usd, other_source_url FROM amount_conflicts ORDER BY title",
-}
-STATUS_PARTS = tuple(_STATUS_SQL)
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def _status(key: WarehouseKey, part: str) -> pa.Table:
     def work(cur: duckdb.DuckDBPyConnection) -> pa.Table:
-        table: pa.Table = cur.sql(_STATUS_SQL[part]).to_arrow_table()
-        return table
+        return status_table(cur, part)
 
     result: pa.Table = run(key, work)
     return result

@@ -56,7 +56,6 @@ def chart(
     *,
     key: str,
     on_select: str = "ignore",
-    height: int | None = None,
 ) -> Any:
     """Show ``fig`` and, under it, the CSV download of ``frame`` (the data drawn)."""
     if on_select == "rerun":

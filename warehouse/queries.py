@@ -26,6 +26,7 @@ QUERIES: tuple[str, ...] = (
     "network_edges",
     "network_nodes",
     "head_to_head",
+    "deals",
 )
 
 
@@ -46,3 +47,11 @@ def fetch(con: duckdb.DuckDBPyConnection, name: str, filters: Filters) -> pd.Dat
 def events(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """One row per event, with companies by canonical name and the primary source."""
     return fetch(con, "events", filters or Filters())
+
+
+def event_sources(con: duckdb.DuckDBPyConnection, event_id: str) -> pa.Table:
+    """Every source of one event, its own (primary) source first."""
+    table: pa.Table = relation(
+        con, "warehouse", "queries", "event_sources", {"event_id": event_id}
+    ).to_arrow_table()
+    return table

@@ -83,9 +83,9 @@ def open_page(at: AppTest, page: str) -> AppTest:
     if not at._tree.children:  # never run: switch_page needs the registered pages
         at.run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
     else:
-        at.switch_page("pages/overview.py").run()
+        at.switch_page("views/overview.py").run()
     return at
 
 

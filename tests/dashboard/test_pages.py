@@ -82,6 +82,7 @@ def no_exception(at: AppTest) -> AppTest:
 def test_every_page_renders_with_charts_or_tables(app: MakeApp, page: str) -> None:
     at = no_exception(open_page(app(), page))
     assert texts(at.title) == [TITLES[page]]
+    assert at.multiselect(key="companies").value == ["meta", "openai", "google"]  # sidebar
     assert len(at.get("plotly_chart")) + len(at.dataframe) > 0
     # every chart and table comes with its CSV download
     assert len(at.get("download_button")) >= len(at.dataframe)
@@ -156,6 +157,30 @@ def test_timeline_type_filter_and_download(app: MakeApp) -> None:
     assert points == len(rows)  # the download is exactly the marks drawn
 
 
+def test_timeline_switches_to_counts_above_the_detail_limit(
+    app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(app(), "timeline")
+    marks = csv_frame(download_bytes(at, "timeline_chart_csv"))
+    monkeypatch.setattr("dashboard.frames.DETAIL_LIMIT", len(marks) - 1)
+    at.run()
+    assert any("too many to draw one by one" in text for text in texts(no_exception(at).info))
+    assert {trace["type"] for trace in chart_spec(at)["data"]} == {"bar"}
+    counts = csv_frame(download_bytes(at, "timeline_counts_chart_csv"))
+    assert counts["events"].astype(int).sum() == len(marks)  # the same events, counted
+
+
+def test_models_switch_to_counts_above_the_detail_limit(
+    app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(app(), "models")
+    launches = csv_frame(download_bytes(at, "launches_chart_csv"))
+    monkeypatch.setattr("dashboard.frames.DETAIL_LIMIT", 10)
+    at.run()
+    counts = csv_frame(download_bytes(no_exception(at), "launch_counts_chart_csv"))
+    assert counts["launches"].astype(int).sum() == len(launches)
+
+
 def test_timeline_event_details_list_every_source(app: MakeApp, sample_warehouse: Path) -> None:
     with duckdb.connect(str(sample_warehouse), read_only=True) as con:
         event_id, sources = con.execute(
@@ -189,7 +214,8 @@ def test_spend_flow_switch_and_uncertain_amounts(app: MakeApp) -> None:
 
     counted = total()
     at.toggle(key="uncertain").set_value(False).run()
-    assert 0 < no_exception(at) and total() < counted  # "up to" deals no longer count
+    no_exception(at)
+    assert 0 < total() < counted  # "up to" and estimated deals no longer count
 
 
 def test_spend_biggest_deals_are_sorted_and_downloadable(app: MakeApp) -> None:
@@ -267,8 +293,8 @@ def test_url_parameters_open_the_same_view(app: MakeApp) -> None:
 
 
 def test_unknown_url_values_are_ignored(app: MakeApp) -> None:
-    at = no_exception(app(companies=["No Such Co"], period="fortnight").run())
-    assert at.multiselect(key="companies").value == []
+    at = no_exception(app(companies=["No Such Co", "Nvidia"], period="fortnight").run())
+    assert at.multiselect(key="companies").value == ["nvidia"]
     assert at.radio(key="period").value == "year"
 
 

@@ -19,7 +19,8 @@ else:
     left.metric("Last refresh (UTC)", pd.Timestamp(info["refreshed_at"]).strftime("%Y-%m-%d %H:%M"))
     middle.metric("Refresh took", f"{float(info['duration_s']):.1f} s")
     right.metric("Tool version", str(info["tool_version"]))
-    st.text(f"Data folder: {info['data_dir']}\nSeeds folder: {info['seeds_dir']}")
+    ui.text(f"Data folder: {info['data_dir']}")
+    ui.text(f"Seeds folder: {info['seeds_dir']}")
 
 st.subheader("Rows per table")
 ui.table(data.status("tables"), "table_rows", key="data_tables")

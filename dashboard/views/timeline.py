@@ -44,7 +44,7 @@ def details(events: pd.DataFrame, event_id: str) -> None:
             ],
         }
     )
-    st.dataframe(facts, hide_index=True, key="timeline_facts")
+    ui.table(facts, f"event_{event_id}", key="timeline_facts")
     st.markdown("**Sources**")
     ui.table(
         data.event_sources(event_id),
