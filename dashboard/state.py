@@ -60,8 +60,8 @@ def sidebar(options: Options) -> None:
         max_value=MAX_DATE,
         key=DATES,
         bind="query-params",
-        help="Empty: all dates. An event counts when its stated period (day, month, quarter "
-        "or year) overlaps the range.",
+        help="Empty: all dates. An event counts when the first day of its stated period "
+        "(day, month, quarter or year) is in the range: a '2024' event counts from 2024-01-01.",
     )
     bar.multiselect(
         "Event types",

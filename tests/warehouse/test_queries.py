@@ -103,21 +103,28 @@ def test_the_company_filter_matches_either_side_and_rolls_up_on_request(
 @pytest.mark.parametrize(
     ("since", "until", "expected"),
     [
-        # the year 2024 (e4) overlaps June 2024; May 2024 (e3) does not
-        (dt.date(2024, 6, 1), None, ["e4", "e5", "e1", "e2"]),
-        (None, dt.date(2024, 3, 31), ["e4"]),
-        (dt.date(2025, 6, 30), dt.date(2025, 6, 30), ["e5"]),  # last day of Q2
-        (dt.date(2025, 6, 12), dt.date(2025, 6, 12), ["e5", "e1"]),
+        # an event is in a window when the first day of its stated period is
+        (dt.date(2024, 6, 1), None, ["e5", "e1", "e2"]),  # the year 2024 (e4) starts before
+        (None, dt.date(2024, 3, 31), ["e4"]),  # 2024 starts on 2024-01-01
+        (dt.date(2025, 4, 1), dt.date(2025, 4, 1), ["e5"]),  # the first day of Q2
+        (dt.date(2025, 6, 30), dt.date(2025, 6, 30), []),  # Q2's last day is not its first
+        (dt.date(2025, 6, 12), dt.date(2025, 6, 12), ["e1"]),
         (dt.date(2026, 1, 1), None, []),
     ],
 )
-def test_the_date_window_keeps_every_event_whose_period_overlaps_it(
+def test_the_date_window_keeps_events_whose_period_starts_in_it(
     con: duckdb.DuckDBPyConnection,
     since: dt.date | None,
     until: dt.date | None,
     expected: list[str],
 ) -> None:
     assert refs(con, Filters(since=since, until=until)) == expected
+
+
+def test_consecutive_windows_never_count_an_event_twice(con: duckdb.DuckDBPyConnection) -> None:
+    y2024 = refs(con, Filters(since=dt.date(2024, 1, 1), until=dt.date(2024, 12, 31)))
+    y2025 = refs(con, Filters(since=dt.date(2025, 1, 1), until=dt.date(2025, 12, 31)))
+    assert (y2024, y2025) == (["e4", "e3"], ["e5", "e1", "e2"])
 
 
 def test_type_and_modality_filters(con: duckdb.DuckDBPyConnection) -> None:

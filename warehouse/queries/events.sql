@@ -34,7 +34,7 @@ SELECT
 FROM named AS n
 LEFT JOIN (SELECT event_id, count(*) AS sources FROM extra_sources GROUP BY event_id)
     AS extra ON extra.event_id = n.event_id
-WHERE (CAST($since AS DATE) IS NULL OR n.date_end >= CAST($since AS DATE))
+WHERE (CAST($since AS DATE) IS NULL OR n.date >= CAST($since AS DATE))
   AND (CAST($until AS DATE) IS NULL OR n.date <= CAST($until AS DATE))
   AND (len(CAST($types AS VARCHAR[])) = 0 OR list_contains(CAST($types AS VARCHAR[]), n.type))
   AND (len(CAST($modalities AS VARCHAR[])) = 0

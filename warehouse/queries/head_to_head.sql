@@ -24,8 +24,8 @@ scoped AS (
 tagged AS (
     SELECT
         *,
-        date_end >= window_start AND date <= window_end AS in_window,
-        date_end >= CAST(window_start - INTERVAL 1 YEAR AS DATE)
+        date >= window_start AND date <= window_end AS in_window,
+        date >= CAST(window_start - INTERVAL 1 YEAR AS DATE)
             AND date <= CAST(window_end - INTERVAL 1 YEAR AS DATE) AS in_previous
     FROM scoped
 ),

@@ -15,15 +15,16 @@
 --                and, unless include_uncertain, not "up to" or estimated.
 -- When both sides roll up to one company (Google buying DeepMind) the event is seen once,
 -- from the company's side. Filters: empty lists and NULL dates mean no restriction; a
--- company filter keeps rows whose party is listed; an event is in the window when its
--- stated period overlaps it. The rows come from `events` alone (its *_group and money
+-- company filter keeps rows whose party is listed; an event is in the window when the first
+-- day of its stated period is (the placement periods use too, so that consecutive windows
+-- never count one event twice: a "2024" event is in a window holding 2024-01-01). The rows come from `events` alone (its *_group and money
 -- direction columns are copied there at load), which keeps these queries join-free.
 CREATE MACRO scoped_parties(companies, since, until, types, modalities, rollup,
                             include_uncertain) AS TABLE
 WITH in_scope AS (
     SELECT *
     FROM events
-    WHERE (since IS NULL OR date_end >= since)
+    WHERE (since IS NULL OR date >= since)
       AND (until IS NULL OR date <= until)
       AND (len(types) = 0 OR list_contains(types, type))
       AND (len(modalities) = 0 OR list_contains(modalities, modality))
