@@ -337,16 +337,14 @@ class EventRow(BaseModel):
         return row
 
 
-def _parse_money(row: dict[str, Any], event_type: EventType, known: Collection[str] | None) -> None:
-    """Fill amount, currency and qualifier of a raw row in place, or raise the rule broken."""
-    if row.get("amount") is None:
-        row["currency"] = None
-        row["amount_qualifier"] = None
-        return
-    parsed = parse_amount(row["amount"])
-    if event_type in NO_AMOUNT_TYPES:
-        raise _fail("amount_not_allowed")
-    currency = row["currency"].upper() if row.get("currency") else None
+def resolve_currency(
+    parsed: ParsedAmount, written: str | None, known: Collection[str] | None
+) -> str:
+    """The currency of a readable amount: the column's, else its sign's ($ € £).
+
+    ``known``: ISO codes with FX rates (USD is always known); ``None`` accepts any code.
+    """
+    currency = written.upper() if written else None
     if currency is None:
         currency = parsed.symbol_currency
         if currency is None:
@@ -357,8 +355,20 @@ def _parse_money(row: dict[str, Any], event_type: EventType, known: Collection[s
         known is not None and currency != "USD" and currency not in known
     ):
         raise _fail("currency_unknown")
+    return currency
+
+
+def _parse_money(row: dict[str, Any], event_type: EventType, known: Collection[str] | None) -> None:
+    """Fill amount, currency and qualifier of a raw row in place, or raise the rule broken."""
+    if row.get("amount") is None:
+        row["currency"] = None
+        row["amount_qualifier"] = None
+        return
+    parsed = parse_amount(row["amount"])
+    if event_type in NO_AMOUNT_TYPES:
+        raise _fail("amount_not_allowed")
+    row["currency"] = resolve_currency(parsed, row.get("currency"), known)
     row["amount"] = parsed.value
-    row["currency"] = currency
     row["amount_qualifier"] = row.get("amount_qualifier") or AmountQualifier.EXACT.value
 
 
@@ -438,7 +448,10 @@ class Event(BaseModel):
 
 
 class SourceRow(BaseModel):
-    """One row of an extra-sources file: another report of an event, with its figure."""
+    """One row of an extra-sources file: another report of an event, with its figure.
+
+    Validation context as for :class:`EventRow`.
+    """
 
     event_ref: str
     source_url: str
@@ -450,7 +463,7 @@ class SourceRow(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _parse_raw(cls, data: Any) -> Any:
+    def _parse_raw(cls, data: Any, info: ValidationInfo) -> Any:
         if not isinstance(data, dict):
             return data
         row = {k: blank_to_none(v) for k, v in data.items()}
@@ -462,7 +475,9 @@ class SourceRow(BaseModel):
             raise _fail("source_url_not_http")
         if row.get("reported_amount") is not None:
             parsed = parse_amount(row["reported_amount"])
+            known = (info.context or {}).get("currencies")
+            row["reported_currency"] = resolve_currency(parsed, row.get("reported_currency"), known)
             row["reported_amount"] = parsed.value
-            currency = row["reported_currency"].upper() if row.get("reported_currency") else None
-            row["reported_currency"] = currency or parsed.symbol_currency
+        else:
+            row["reported_currency"] = None
         return row

@@ -61,13 +61,8 @@ valued AS (
                 || '-01' AS DATE)
             WHEN 'year' THEN try_cast(date_text || '-01-01' AS DATE)
         END AS date_start,
-        amount_parts.digits <> '' AS amount_parses,  -- the digits group is empty on no match
-        CASE WHEN amount_parts.digits <> '' THEN CAST(
-            CAST(replace(amount_parts.digits, ',', '') || '.'
-                 || coalesce(nullif(amount_parts.fraction, ''), '0') AS DECIMAL(38, 6))
-            * $scale_factors[list_position($scale_words, lower(amount_parts.scale))]
-            AS DECIMAL(38, 2))
-        END AS amount_value,
+        amount_parts.digits <> '' AS amount_parses,
+        amount_value(amount_parts, $scale_words, $scale_factors) AS amount_value,
         $symbol_currencies[list_position($symbols, amount_parts.symbol)] AS symbol_currency
     FROM parsed
 ),
@@ -100,20 +95,10 @@ checked AS MATERIALIZED (
                 THEN 'modality_missing' END,
             CASE WHEN list_contains($product_required_types, type) AND product IS NULL
                 THEN 'product_missing' END,
-            CASE
-                WHEN amount_text IS NOT NULL AND NOT amount_parses THEN 'amount_unparseable'
-                WHEN amount_parts.sign = '-' THEN 'amount_negative'
-                WHEN amount_value > CAST($max_amount AS DECIMAL(38, 2)) THEN 'amount_too_large'
-            END,
+            amount_error(amount_text, amount_parts, amount_value, $max_amount),
             CASE WHEN amount_parses AND list_contains($no_amount_types, type)
                 THEN 'amount_not_allowed' END,
-            CASE WHEN amount_parses AND currency_text IS NULL AND symbol_currency IS NULL
-                THEN 'currency_missing' END,
-            CASE WHEN amount_parses AND currency_text <> symbol_currency
-                THEN 'currency_conflict' END,
-            CASE WHEN amount_parses
-                AND NOT list_contains($currencies, coalesce(currency_text, symbol_currency))
-                THEN 'currency_unknown' END
+            currency_error(amount_parses, currency_text, symbol_currency, $currencies)
         ], lambda e: e IS NOT NULL) AS errors
     FROM valued
 ),

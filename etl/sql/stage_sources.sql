@@ -25,15 +25,11 @@ parsed AS (
 valued AS (
     SELECT
         *,
-        amount_parts.digits <> '' AS amount_parses,  -- the digits group is empty on no match
-        CASE WHEN amount_parts.digits <> '' THEN CAST(
-            CAST(replace(amount_parts.digits, ',', '') || '.'
-                 || coalesce(nullif(amount_parts.fraction, ''), '0') AS DECIMAL(38, 6))
-            * $scale_factors[list_position($scale_words, lower(amount_parts.scale))]
-            AS DECIMAL(38, 2))
-        END AS amount_value,
-        coalesce(currency_text,
-            $symbol_currencies[list_position($symbols, amount_parts.symbol)]) AS currency
+        amount_parts.digits <> '' AS amount_parses,
+        amount_value(amount_parts, $scale_words, $scale_factors) AS amount_value,
+        $symbol_currencies[list_position($symbols, amount_parts.symbol)] AS symbol_currency,
+        CASE WHEN amount_parts.digits <> ''
+            THEN coalesce(currency_text, symbol_currency) END AS currency
     FROM parsed
 ),
 events_by_ref AS (
@@ -49,11 +45,8 @@ SELECT
         CASE WHEN v.source_url IS NULL THEN 'source_url_missing' END,
         CASE WHEN v.source_url IS NOT NULL AND NOT regexp_matches(v.source_url, $url_pattern)
             THEN 'source_url_not_http' END,
-        CASE
-            WHEN v.amount_text IS NOT NULL AND NOT v.amount_parses THEN 'amount_unparseable'
-            WHEN v.amount_parts.sign = '-' THEN 'amount_negative'
-            WHEN v.amount_value > CAST($max_amount AS DECIMAL(38, 2)) THEN 'amount_too_large'
-        END,
+        amount_error(v.amount_text, v.amount_parts, v.amount_value, $max_amount),
+        currency_error(v.amount_parses, v.currency_text, v.symbol_currency, $currencies),
         CASE WHEN v.event_ref IS NOT NULL AND e.event_id IS NULL THEN 'event_ref_unknown' END
     ], lambda x: x IS NOT NULL) AS errors,
     row_number() OVER (PARTITION BY e.event_id, v.source_url ORDER BY v.file_id, v.line)
@@ -89,11 +82,16 @@ INSERT INTO rejects
 SELECT
     f.file,
     s.line,
-    CASE r.column_name WHEN 'amount' THEN 'reported_amount' ELSE r.column_name END,
+    CASE r.column_name
+        WHEN 'amount' THEN 'reported_amount'
+        WHEN 'currency' THEN 'reported_currency'
+        ELSE r.column_name
+    END,
     CASE r.column_name
         WHEN 'event_ref' THEN raw.event_ref
         WHEN 'source_url' THEN raw.source_url
         WHEN 'amount' THEN raw.reported_amount
+        WHEN 'currency' THEN raw.reported_currency
     END,
     r.code,
     r.message

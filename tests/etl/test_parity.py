@@ -424,6 +424,20 @@ SOURCE_CASES = [
     pytest.param({"reported_amount": "lots"}, "amount_unparseable", id="amount-words"),
     pytest.param({"reported_amount": "-5M"}, "amount_negative", id="amount-negative"),
     pytest.param({"reported_amount": "2000T"}, "amount_too_large", id="amount-too-large"),
+    pytest.param({"reported_amount": "5M"}, "currency_missing", id="currency-missing"),
+    pytest.param(
+        {"reported_amount": "$5M", "reported_currency": "EUR"},
+        "currency_conflict",
+        id="currency-conflict",
+    ),
+    pytest.param(
+        {"reported_amount": "5M", "reported_currency": "XQZ"},
+        "currency_unknown",
+        id="currency-unknown",
+    ),
+    pytest.param(
+        {"reported_currency": "EUR"}, (None, None), id="currency-without-amount-is-ignored"
+    ),
     pytest.param({"event_ref": "", "source_url": "x"}, "event_ref_missing", id="first-wins"),
     pytest.param(
         {"event_ref": "KNOWN", "reported_amount": "$14.8B"},
@@ -449,6 +463,9 @@ SOURCE_RULE_ORDER = [
     "amount_unparseable",
     "amount_negative",
     "amount_too_large",
+    "currency_missing",
+    "currency_conflict",
+    "currency_unknown",
     "event_ref_unknown",
 ]
 
@@ -495,10 +512,11 @@ def test_source_rows_get_the_same_verdict_in_both_engines(
     fields: dict[str, str],
     expected: str | tuple[str | None, str | None],
     bulk_sources: dict[int, str | tuple[str | None, str | None]],
+    currencies: set[str],
 ) -> None:
     row = {"event_ref": "known", "source_url": f"https://example.com/s/{position}", **fields}
     try:
-        parsed = SourceRow.model_validate(row)
+        parsed = SourceRow.model_validate(row, context={"currencies": currencies})
     except ValidationError as exc:
         python: str | tuple[str | None, str | None] = str(exc.errors()[0]["type"])
     else:
