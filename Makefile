@@ -36,6 +36,7 @@ bench: setup ## refresh, query, export and page timings (figures in docs/benchma
 	$(BIN)/python -m benchmarks.refresh
 	$(BIN)/python -m benchmarks.queries
 	$(BIN)/python -m benchmarks.dashboard
+	$(BIN)/python -m benchmarks.incremental
 
 screenshots: setup ## the README's pictures, taken by the end-to-end test
 	LANDSCAPE_SCREENSHOTS=docs/images $(BIN)/pytest tests/dashboard/test_e2e.py

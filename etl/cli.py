@@ -12,17 +12,23 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from functools import wraps
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 import click
+from click.core import ParameterSource
 
 from etl.errors import InputError, RefreshBusyError, StrictModeError
-from etl.refresh import DEFAULT_DATA, DEFAULT_SEEDS, RefreshReport, refresh
+from etl.refresh import DEFAULT_DATA, DEFAULT_SEEDS, RefreshReport
+from etl.schedule import ScheduleError
+from etl.sources.registry import DEFAULT_REGISTRY, Registry, load_registry, single_local
 from warehouse.companies import UnknownCompanyError, resolve
 from warehouse.db import WarehouseMissingError, connect_read_only, warehouse_path
 from warehouse.export import ExportFormat, write
 from warehouse.filters import PERIODS, FilterError, Filters
 from warehouse.queries import QUERIES, fetch_arrow
+
+if TYPE_CHECKING:
+    from etl.sources.run import SourcesRefresh
 
 F = TypeVar("F", bound=Callable[..., Any])
 USER_ERRORS = (
@@ -32,6 +38,7 @@ USER_ERRORS = (
     WarehouseMissingError,
     UnknownCompanyError,
     FilterError,
+    ScheduleError,
 )
 
 
@@ -76,6 +83,14 @@ def main() -> None:
     help="Folder of curated CSV files (sources*.csv hold extra sources).",
 )
 @click.option(
+    "--sources",
+    "sources_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_REGISTRY,
+    show_default="sources.toml",
+    help="Source registry (docs/sources.md); --data-dir reads one folder instead.",
+)
+@click.option(
     "--seeds-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=DEFAULT_SEEDS,
@@ -84,19 +99,73 @@ def main() -> None:
 )
 @warehouse_option
 @click.option("--strict", is_flag=True, help="Fail, and keep the old warehouse, on any reject.")
+@click.option("--force", is_flag=True, help="Rebuild even when no input or seed changed.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 @user_errors
 def refresh_command(
-    data_dir: Path, seeds_dir: Path, warehouse: Path | None, strict: bool, quiet: bool
+    data_dir: Path,
+    sources_file: Path,
+    seeds_dir: Path,
+    warehouse: Path | None,
+    strict: bool,
+    force: bool,
+    quiet: bool,
 ) -> None:
-    """Rebuild the warehouse from seeds and curated files, all or nothing."""
+    """Rebuild the warehouse from seeds and curated files, all or nothing.
+
+    Exit status 1 when a source failed (its last good copy was used) or none could be
+    read; 2 on a mistake in a file, as one line.
+    """
+    from etl.sources.run import SourcesFailedError, refresh_sources
 
     def progress(message: str) -> None:
         if not quiet:
             click.echo(f"  {message}", err=True)
 
-    report = refresh(data_dir, warehouse, seeds_dir=seeds_dir, strict=strict, progress=progress)
-    click.echo(render_report(report, brief=quiet))
+    try:
+        result = refresh_sources(
+            registry_loader(data_dir, sources_file)(),
+            warehouse,
+            seeds_dir=seeds_dir,
+            strict=strict,
+            force=force,
+            progress=progress,
+        )
+    except SourcesFailedError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(render_refresh(result, brief=quiet))
+    if result.failed_sources:
+        names = ", ".join(s.name for s in result.failed_sources)
+        click.echo(f"warning: source(s) failed, their last good copy was used: {names}", err=True)
+        sys.exit(1)
+
+
+def registry_loader(data_dir: Path, sources_file: Path) -> Callable[[], Registry]:
+    """What to read, from the options as given: ``--data-dir`` alone is one local folder;
+    otherwise the registry file (re-read at each call, so a scheduler sees edits); without
+    a registry file at its default place, the default folder (sample_data/)."""
+    context = click.get_current_context()
+    defaults = (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+    given_dir = context.get_parameter_source("data_dir") not in defaults
+    given_file = context.get_parameter_source("sources_file") not in defaults
+    if given_dir and given_file:
+        raise click.UsageError("give --data-dir or --sources, not both")
+    if given_dir or (not given_file and not sources_file.is_file()):
+        return lambda: single_local(data_dir)
+    load_registry(sources_file)  # a mistake in the file shows now, not at the first run
+    return lambda: load_registry(sources_file)
+
+
+def render_refresh(result: SourcesRefresh, *, brief: bool = False) -> str:
+    """The refresh summary; with several sources, a table per source too."""
+    from etl.sources.run import render_sources, summary
+
+    report = result.report
+    text = summary(result) if report is None else render_report(report, brief=brief)
+    if result.several and not brief:
+        text += "\n\n" + render_sources(result)
+    return text
 
 
 def render_report(report: RefreshReport, *, brief: bool = False, max_rejects: int = 20) -> str:
@@ -131,6 +200,131 @@ def render_report(report: RefreshReport, *, brief: bool = False, max_rejects: in
             "(view `amount_conflicts`)",
         ]
     return "\n".join(lines)
+
+
+@main.command("schedule")
+@click.option("--every", help="Refresh at this interval: 90s, 15m, 6h, 1d, 1h30m.")
+@click.option("--cron", help='Refresh on this crontab schedule, local time: "0 */6 * * *".')
+@click.option(
+    "--run-now/--no-run-now",
+    default=True,
+    show_default=True,
+    help="Refresh once at start, then on the schedule.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default="sample_data/",
+    help="Folder of curated CSV files, instead of a source registry.",
+)
+@click.option(
+    "--sources",
+    "sources_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_REGISTRY,
+    show_default="sources.toml",
+    help="Source registry (docs/sources.md), re-read before each refresh.",
+)
+@click.option(
+    "--seeds-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_SEEDS,
+    show_default="seeds/",
+    help="Folder of reference data.",
+)
+@warehouse_option
+@click.option("--strict", is_flag=True, help="Keep the old warehouse on any reject.")
+@click.option("--quiet", "-q", is_flag=True, help="One line per refresh, no progress.")
+@user_errors
+def schedule_command(
+    every: str | None,
+    cron: str | None,
+    run_now: bool,
+    data_dir: Path,
+    sources_file: Path,
+    seeds_dir: Path,
+    warehouse: Path | None,
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Refresh on a schedule, in the foreground, until stopped.
+
+    Ctrl-C or SIGTERM stops it once a refresh in progress is done (docs/scheduling.md).
+    """
+    import traceback
+
+    from etl.schedule import make_trigger, parse_duration, run_forever
+    from etl.sources.run import SourcesFailedError, refresh_sources, summary
+
+    trigger = make_trigger(every=parse_duration(every) if every else None, cron=cron)
+    load = registry_loader(data_dir, sources_file)
+    target = warehouse_path(warehouse).resolve()
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(f"  {message}", err=True)
+
+    def tick() -> None:
+        stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        try:
+            result = refresh_sources(
+                load(),
+                target,
+                seeds_dir=seeds_dir,
+                strict=strict,
+                trigger="schedule",
+                progress=progress,
+            )
+            click.echo(f"{stamp} {summary(result)}")
+        except RefreshBusyError as exc:
+            click.echo(f"{stamp} skipped: {exc}", err=True)
+        except (*USER_ERRORS, SourcesFailedError) as exc:
+            click.echo(f"{stamp} failed: {exc}", err=True)
+        except Exception:  # a bug: show it, and keep the schedule going
+            click.echo(f"{stamp} failed with an unexpected error:", err=True)
+            traceback.print_exc()
+
+    when = f"every {every}" if every else f"on cron {cron!r}"
+    click.echo(f"refreshing {target} {when}; Ctrl-C or SIGTERM stops", err=True)
+    run_forever(tick, trigger, run_now=run_now, echo=lambda m: click.echo(m, err=True))
+
+
+@main.command("status")
+@warehouse_option
+@click.option(
+    "--max-age",
+    default="24h",
+    show_default=True,
+    help="Warn, and exit 1, when the last successful refresh is older than this.",
+)
+@click.option(
+    "--runs",
+    "count",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many of the last runs to list.",
+)
+@user_errors
+def status_command(warehouse: Path | None, max_age: str, count: int) -> None:
+    """How fresh the data is, and the last refreshes (from the run log)."""
+    from etl.runlog import format_age, freshness, read_runs, render_status
+    from etl.schedule import parse_duration
+
+    target = warehouse_path(warehouse).resolve()
+    fresh = freshness(target, max_age=parse_duration(max_age))
+    click.echo(render_status(target, fresh, read_runs(target, limit=count)))
+    if fresh.age is None:
+        click.echo(f"warning: no successful refresh of {target} is recorded", err=True)
+        sys.exit(1)
+    if fresh.stale:
+        click.echo(
+            f"warning: data is older than {max_age} "
+            f"(last successful refresh {format_age(fresh.age)} ago)",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @main.command("export")

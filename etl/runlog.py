@@ -287,3 +287,59 @@ _RUN_SOURCES_SCHEMA = pa.schema(
         ("error", pa.string()),
     ]
 )
+
+
+def format_age(age: dt.timedelta) -> str:
+    """``3d 4h``, ``2h 13m``, ``5m 2s``: the two largest units."""
+    seconds = max(int(age.total_seconds()), 0)
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")]
+    while len(parts) > 1 and parts[0][0] == 0:
+        parts.pop(0)
+    return " ".join(f"{value}{unit}" for value, unit in parts[:2])
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def render_status(warehouse: Path, fresh: Freshness, runs: Sequence[Run]) -> str:
+    """What `landscape status` prints: freshness, each source's last success, the runs."""
+    lines = [f"warehouse: {warehouse}"]
+    if fresh.refreshed_at is None or fresh.age is None:
+        lines.append("last successful refresh: none recorded")
+    else:
+        assert fresh.last_success is not None
+        lines.append(
+            f"last successful refresh: {_when(fresh.refreshed_at)} "
+            f"({format_age(fresh.age)} ago, {fresh.last_success.status})"
+        )
+    if fresh.last_run is not None and fresh.last_run is not fresh.last_success:
+        run = fresh.last_run
+        failed = ", ".join(s.name for s in run.sources if s.status == "failed")
+        why = run.error or (f"failed: {failed}" if failed else "")
+        lines.append(f"last run: {_when(run.ended_at)} {run.status}" + (f" ({why})" if why else ""))
+    if fresh.sources:
+        lines.append("sources (last fetched without error):")
+        for name, moment in fresh.sources.items():
+            lines.append(f"  {name:<20}{_when(moment) if moment else 'never'}")
+    if runs:
+        lines += ["", f"{'started':<24}{'took':>8}  {'status':<10}{'swapped':<9}{'events':>8}"]
+        for run in reversed(runs):
+            events = "" if run.events is None else str(run.events)
+            lines.append(
+                f"{_when(run.started_at):<24}{run.duration_s:>7.1f}s  {run.status:<10}"
+                f"{'yes' if run.swapped else 'no':<9}{events:>8}"
+            )
+            for source in run.sources:
+                counts = (
+                    f"{source.rows_read} read, {source.loaded} loaded, {source.rejected} rejected"
+                )
+                lines.append(f"    {source.name} {source.status}: {counts}")
+                if source.error:
+                    lines.append(f"      {source.error}")
+            if run.error:
+                lines.append(f"    error: {run.error}")
+    return "\n".join(lines)

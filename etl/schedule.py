@@ -19,13 +19,10 @@ import signal
 import threading
 from collections.abc import Callable
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
-from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobExecutionEvent  # type: ignore[import-untyped]
-from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
-from apscheduler.schedulers.blocking import BlockingScheduler  # type: ignore[import-untyped]
-from apscheduler.triggers.base import BaseTrigger  # type: ignore[import-untyped]
-from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
-from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger  # type: ignore[import-untyped]
 
 _DURATION = re.compile(r"(\d+)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -96,6 +93,10 @@ def make_trigger(
 ) -> BaseTrigger:
     """The trigger of ``--every`` or ``--cron`` (exactly one), in ``timezone`` (default
     local time, as cron uses)."""
+    # APScheduler is imported where it is used: every `landscape` command imports this module.
+    from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+    from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+
     if (every is None) == (cron is None):
         raise ScheduleError("give exactly one of --every and --cron")
     if every is not None:
@@ -138,6 +139,10 @@ def run_forever(
 ) -> None:
     """Run ``job`` at every firing of ``trigger`` (and once at start with ``run_now``)
     until Ctrl-C or SIGTERM. Call from the main thread (signal handlers live there)."""
+    from apscheduler.events import EVENT_JOB_MAX_INSTANCES  # type: ignore[import-untyped]
+    from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
+    from apscheduler.schedulers.blocking import BlockingScheduler  # type: ignore[import-untyped]
+
     executor = ThreadPoolExecutor(max_workers=1)
     scheduler = BlockingScheduler(
         executors={"default": executor},
@@ -148,7 +153,7 @@ def run_forever(
         first["next_run_time"] = dt.datetime.now(dt.UTC)
     scheduler.add_job(job, trigger, id="refresh", name="refresh", **first)
 
-    def overlap(event: JobExecutionEvent) -> None:
+    def overlap(event: Any) -> None:
         echo("skipped a run: the previous refresh is still running")
 
     scheduler.add_listener(overlap, EVENT_JOB_MAX_INSTANCES)

@@ -107,7 +107,7 @@ def collect(
             result = _last_good(cache, unit, f"{unit.what}: {refusal}")
         else:
             result = fetch_unit(client(), cache, unit)
-        progress(f"  {source.name}: {unit.what}: {_state_text(result)}")
+        progress(f"  {unit.what}: {_state_text(result)}")
         results.append(result)
     files = [r.file for r in results if r.file is not None]
     errors = [r.error for r in results if r.error is not None]

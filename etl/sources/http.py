@@ -14,6 +14,12 @@ from types import TracebackType
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
 from urllib3.util.retry import Retry
 
 from etl.sources.registry import HttpSettings
@@ -153,20 +159,24 @@ class HttpClient:
                     if len(body) > cap:
                         raise FetchError(f"body is over the {cap}-byte cap; stopped reading")
                 return Fetched(bytes(body), _merge(Validators(), response), tries)
-        except requests.exceptions.ConnectTimeout:
-            raise FetchError(
-                f"no connection within {self.settings.connect_timeout:g}s"
-                f" ({self.settings.retries + 1} tries)"
-            ) from None
-        except requests.exceptions.ReadTimeout:
-            raise FetchError(
-                f"no answer within the {self.settings.read_timeout:g}s read timeout"
-                f" ({self.settings.retries + 1} tries)"
-            ) from None
-        except requests.exceptions.ConnectionError as exc:
-            raise FetchError(f"connection failed: {_root_cause(exc)}") from None
         except requests.exceptions.RequestException as exc:
-            raise FetchError(f"request failed: {_root_cause(exc)}") from None
+            raise FetchError(self._describe(exc)) from None
+
+    def _describe(self, exc: requests.exceptions.RequestException) -> str:
+        """One line for a request that got no answer (after its retries, if any)."""
+        chain = _chain(exc)
+        tries = self.settings.retries + 1 if any(isinstance(e, MaxRetryError) for e in chain) else 1
+        counted = f" ({tries} tries)" if tries > 1 else ""
+        if any(isinstance(e, ReadTimeoutError | requests.exceptions.ReadTimeout) for e in chain):
+            return f"no answer within the {self.settings.read_timeout:g}s read timeout{counted}"
+        refused = any(isinstance(e, NewConnectionError) for e in chain)  # a ConnectTimeoutError
+        if not refused and any(isinstance(e, ConnectTimeoutError) for e in chain):
+            return f"no connection within {self.settings.connect_timeout:g}s{counted}"
+        text = str(chain[-1])
+        # urllib3 prefixes the connection object's repr: "<...HTTPConnection object at 0x..>: "
+        if text.startswith("<") and ">: " in text:
+            text = text.split(">: ", 1)[1]
+        return f"connection failed: {' '.join(text.split())}{counted}"
 
 
 def _tries(response: requests.Response) -> int:
@@ -183,21 +193,15 @@ def _merge(old: Validators, response: requests.Response) -> Validators:
     )
 
 
-def _root_cause(exc: BaseException) -> str:
-    """The innermost reason of a requests/urllib3 error, as one short line."""
-    seen: list[BaseException] = [exc]
-    current: BaseException | None = exc
-    while current is not None:
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the reasons it wraps (requests wraps urllib3, which wraps the socket's)."""
+    chain: list[BaseException] = [exc]
+    while True:
+        current = chain[-1]
         reason = getattr(current, "reason", None)
         nested = reason if isinstance(reason, BaseException) else None
         if nested is None and current.args and isinstance(current.args[0], BaseException):
             nested = current.args[0]
-        if nested is None or nested in seen:
-            break
-        seen.append(nested)
-        current = nested
-    text = str(seen[-1])
-    # urllib3 prefixes the connection object's repr: "<...HTTPConnection object at 0x..>: "
-    if text.startswith("<") and ">: " in text:
-        text = text.split(">: ", 1)[1]
-    return " ".join(text.split())
+        if nested is None or nested in chain:
+            return chain
+        chain.append(nested)

@@ -192,10 +192,21 @@ def load_registry(path: Path) -> Registry:
     return registry.model_copy(update={"source": resolved})
 
 
+_PATTERN_HINTS = {
+    "name": "must be lower-case letters, digits, - and _ (at most 64), starting with a letter"
+    " or digit",
+    "url": "must be an http:// or https:// URL",
+    "base_url": "must be an http:// or https:// URL",
+    "tag": "must be a us-gaap tag name such as PaymentsToAcquirePropertyPlantAndEquipment",
+}
+
+
 def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
     """The first error as one line: ``source 'sec' (sec_capex): companies.0.cik: ...``."""
     error = exc.errors()[0]
     loc = list(error["loc"])
+    if loc == ["source"] and error["type"] in ("missing", "too_short"):
+        return "lists no source: add a [[source]] table (docs/sources.md)"
     where = ""
     if len(loc) >= 2 and loc[0] == "source" and isinstance(loc[1], int):
         entries = raw.get("source")
@@ -210,9 +221,11 @@ def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
         where = str(loc[0]) if loc[0] != "source" else "[[source]]"
         loc = loc[1:]
     setting = ".".join(str(part) for part in loc)
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "union_tag_invalid":
         message = "kind must be one of local, remote_csv, remote_json, sec_capex"
-    if error["type"] == "extra_forbidden":
+    elif error["type"] == "extra_forbidden":
         message = "unknown setting (see docs/sources.md)"
+    elif error["type"] == "string_pattern_mismatch" and loc:
+        message = _PATTERN_HINTS.get(str(loc[-1]), message)
     return ": ".join(part for part in (where, setting, message) if part)

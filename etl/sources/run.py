@@ -168,6 +168,9 @@ def _refresh_locked(
 ) -> SourcesRefresh:
     remove_half_built(target)
     remove_stale_staging(target)
+    # Seeds first, as a plain refresh does: a broken seed file is the first thing said, and
+    # checking them costs milliseconds.
+    seeds = load_seeds(seeds_dir)
     attempt.seeds_sha256 = seeds_digest(seeds_dir)
     collected = _collect_all(registry, target, progress)
     several = registry.several
@@ -198,9 +201,9 @@ def _refresh_locked(
     live = read_live(target)
     if not force and unchanged(live, target, inputs, attempt.seeds_sha256, _tool_version()):
         assert live is not None
+        progress("inputs and seeds are those of the live warehouse: nothing to rebuild")
         return _unchanged_run(attempt, collected, live, target, strict, several, label)
 
-    seeds = load_seeds(seeds_dir)
     if several:
         staging = staging_folder(target, os.getpid())
         files, labels = stage(staging, ordered)
@@ -267,13 +270,15 @@ def _collect_all(registry: Registry, target: Path, progress: Progress) -> list[C
     try:
         for number, source in enumerate(registry.sources, start=1):
             began = time.perf_counter()
-            progress(f"source {number}/{total} {source.name} ({source.kind})")
+            if not isinstance(source, LocalSource):  # a fetch may take a while: say so first
+                progress(f"source {number}/{total} {source.name} ({source.kind}): fetching")
             result = collect(
                 source, client=get_client, cache_root=cache_root(target), progress=progress
             )
             state = "FAILED" if result.failed else "ok"
             progress(
-                f"  {source.name}: {state}, {result.summary} ({time.perf_counter() - began:.1f}s)"
+                f"source {number}/{total} {source.name} ({source.kind}): {state}, "
+                f"{result.summary} ({time.perf_counter() - began:.1f}s)"
             )
             collected.append(result)
     finally:
