@@ -75,6 +75,11 @@ class InputFile:
     kind: FileKind
     header: tuple[str, ...]
     scan: FileScan
+    label: str = ""  # how the warehouse names it: the file name, or <source>/<file name>
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.path.name)
 
     def known_columns(self) -> tuple[str, ...]:
         """Columns of this file that the loader reads (the others are ignored)."""

@@ -189,14 +189,14 @@ def build(
             "INSERT INTO input_names VALUES (?, ?, ?, ?, ?)",
             [
                 file_id,
-                source.path.name,
+                source.label,
                 source.kind.value,
                 source.scan.sha256,
                 list(source.ignored_columns()),
             ],
         )
         _read_file(con, file_id, source)
-        step(f"read {source.path.name}")
+        step(f"read {source.label}")
     params = bulk_params(seeds.currencies())
     _resolve_names(con, seeds, params["blank"])
     sqlfiles.run(con, "stage_events", params)

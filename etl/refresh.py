@@ -9,6 +9,7 @@ half-built file and starts again. One refresh runs at a time (a file lock).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import socket
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from etl.errors import RefreshBusyError, StrictModeError
 from etl.files import InputFile, discover
 from etl.load import Progress, build
 from etl.seeds import Seeds, load_seeds
-from warehouse.db import apply_schema
+from warehouse.db import apply_schema, warehouse_path
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "sample_data"
@@ -87,11 +89,28 @@ class RefreshReport:
         return sum(f.rejected for f in self.files)
 
 
-def _tool_version() -> str:
+@cache
+def tool_version() -> str:
+    """The package version and a digest of the code that shapes a warehouse.
+
+    An incremental refresh rebuilds when this differs from the live warehouse's, so a change
+    to a rule, a query macro or the schema reaches the data even when no input changed.
+    """
     try:
-        return version("ai-landscape")
+        release = version("ai-landscape")
     except PackageNotFoundError:
-        return "unknown"
+        release = "unknown"
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(
+        [
+            *root.glob("etl/**/*.py"),
+            *root.glob("etl/sql/*.sql"),
+            *root.glob("warehouse/schema/*.sql"),
+        ]
+    ):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{release}+{digest.hexdigest()[:12]}"
 
 
 @contextmanager
@@ -159,10 +178,11 @@ def _report(con: duckdb.DuckDBPyConnection, warehouse: Path, duration: float) ->
             " WHERE is_new ORDER BY first_seen_file, first_seen_line"
         ).fetchall()
     ]
-    events, sources, conflicts = (
-        int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
-        for table in ("events", "event_sources", "amount_conflicts")
-    )
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM event_sources),"
+        " (SELECT count(*) FROM amount_conflicts)"
+    ).fetchone()
+    events, sources, conflicts = (int(n) for n in counts) if counts else (0, 0, 0)
     return RefreshReport(warehouse, files, rejects, new, events, sources, conflicts, duration)
 
 
@@ -181,8 +201,6 @@ def refresh(
     :class:`RefreshBusyError` when another refresh runs; in each case the previous
     warehouse is left as it was.
     """
-    from warehouse.db import warehouse_path
-
     target = warehouse_path(warehouse).resolve()
     started = time.perf_counter()
     with refresh_lock(target):
@@ -239,7 +257,7 @@ def swap_in(
             duration = time.perf_counter() - started
             con.execute(
                 "INSERT INTO refresh_info VALUES (current_timestamp, ?, ?, ?, ?)",
-                [data_label, str(seeds_dir), _tool_version(), duration],
+                [data_label, str(seeds_dir), tool_version(), duration],
             )
             report = _report(con, target, duration)
             if strict and report.rejected:

@@ -198,37 +198,9 @@ def freshness(
     )
 
 
-RUNS_DDL = """
-CREATE TABLE runs (
-    run_id       VARCHAR NOT NULL,
-    started_at   TIMESTAMPTZ NOT NULL,
-    ended_at     TIMESTAMPTZ NOT NULL,
-    status       VARCHAR NOT NULL,   -- ok, failed, partial, unchanged
-    trigger      VARCHAR NOT NULL,   -- manual, schedule
-    swapped      BOOLEAN NOT NULL,   -- built a new warehouse (the newest such row built this one)
-    events       BIGINT,
-    seeds_sha256 VARCHAR,
-    error        VARCHAR
-);
-CREATE TABLE run_sources (
-    run_id         VARCHAR NOT NULL,
-    source         VARCHAR NOT NULL,
-    kind           VARCHAR NOT NULL,
-    status         VARCHAR NOT NULL, -- ok, failed, unchanged
-    files          VARCHAR[] NOT NULL,
-    rows_read      BIGINT NOT NULL,
-    loaded         BIGINT NOT NULL,
-    duplicates     BIGINT NOT NULL,
-    rejected       BIGINT NOT NULL,
-    used_last_good BOOLEAN NOT NULL,
-    error          VARCHAR
-);
-"""
-
-
 def copy_into(con: duckdb.DuckDBPyConnection, runs: Sequence[Run]) -> None:
-    """Create ``runs`` and ``run_sources`` in a warehouse being built and fill them."""
-    con.execute(RUNS_DDL)
+    """Fill ``runs`` and ``run_sources`` (warehouse/schema/003_runs.sql) of a warehouse
+    being built."""
     # Arrow in one go: a long history (a run a minute for months) is many rows.
     head = [
         {
@@ -249,14 +221,14 @@ def copy_into(con: duckdb.DuckDBPyConnection, runs: Sequence[Run]) -> None:
         for r in runs
         for s in r.sources
     ]
-    for table, rows, schema in (
-        ("runs", head, _RUNS_SCHEMA),
-        ("run_sources", per_source, _RUN_SOURCES_SCHEMA),
-    ):
-        if rows:
-            con.register("runs_in", pa.Table.from_pylist(rows, schema=schema))
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM runs_in")
-            con.unregister("runs_in")
+    if head:
+        con.register("runs_in", pa.Table.from_pylist(head, schema=_RUNS_SCHEMA))
+        con.execute("INSERT INTO runs BY NAME SELECT * FROM runs_in")
+        con.unregister("runs_in")
+    if per_source:
+        con.register("run_sources_in", pa.Table.from_pylist(per_source, schema=_RUN_SOURCES_SCHEMA))
+        con.execute("INSERT INTO run_sources BY NAME SELECT * FROM run_sources_in")
+        con.unregister("run_sources_in")
 
 
 _RUNS_SCHEMA = pa.schema(

@@ -14,9 +14,8 @@ Under the refresh lock, in order:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import os
-import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -31,10 +30,10 @@ from etl.load import Progress
 from etl.refresh import (
     DEFAULT_SEEDS,
     RefreshReport,
-    _tool_version,
     refresh_lock,
     remove_half_built,
     swap_in,
+    tool_version,
 )
 from etl.runlog import (
     Run,
@@ -51,7 +50,6 @@ from etl.sources.cache import cache_root
 from etl.sources.collect import Collected, collect
 from etl.sources.http import HttpClient
 from etl.sources.incremental import FileState, LiveState, read_live, seeds_digest, unchanged
-from etl.sources.labels import relabel, remove_stale_staging, stage, staging_folder
 from etl.sources.registry import LocalSource, Registry
 
 
@@ -167,7 +165,6 @@ def _refresh_locked(
     started: float,
 ) -> SourcesRefresh:
     remove_half_built(target)
-    remove_stale_staging(target)
     # Seeds first, as a plain refresh does: a broken seed file is the first thing said, and
     # checking them costs milliseconds.
     seeds = load_seeds(seeds_dir)
@@ -199,20 +196,14 @@ def _refresh_locked(
         )
     inputs = {label(s, f): (f.kind.value, f.scan.sha256) for s, f in ordered}
     live = read_live(target)
-    if not force and unchanged(live, target, inputs, attempt.seeds_sha256, _tool_version()):
+    if not force and unchanged(live, target, inputs, attempt.seeds_sha256, tool_version()):
         assert live is not None
         progress("inputs and seeds are those of the live warehouse: nothing to rebuild")
         return _unchanged_run(attempt, collected, live, target, strict, several, label)
 
-    if several:
-        staging = staging_folder(target, os.getpid())
-        files, labels = stage(staging, ordered)
-    else:
-        staging, files, labels = None, [f for _, f in ordered], {}
+    files = [dataclasses.replace(f, label=label(s, f)) for s, f in ordered]
 
     def after_build(con: duckdb.DuckDBPyConnection) -> None:
-        if labels:
-            relabel(con, labels)
         counts = _counts(con)
         attempt.sources = [
             _source_run(
@@ -224,27 +215,23 @@ def _refresh_locked(
             )
             for c in collected
         ]
-        events = con.execute("SELECT count(*) FROM events").fetchone()
+        (events,) = con.execute("SELECT count(*) FROM events").fetchall()[0]
         run = _run(attempt, "partial" if _any_failed(collected) else "ok", swapped=True)
-        attempt.run = run.model_copy(update={"events": int(events[0]) if events else 0})
+        attempt.run = run.model_copy(update={"events": int(events)})
         # The history this warehouse was built in, its own run last (see runlog.copy_into).
         copy_into(con, [*read_runs(target), attempt.run])
 
-    try:
-        report = swap_in(
-            target,
-            files,
-            seeds,
-            data_label=data_label or _default_label(registry),
-            seeds_dir=seeds_dir,
-            strict=strict,
-            progress=progress,
-            started=started,
-            after_build=after_build,
-        )
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+    report = swap_in(
+        target,
+        files,
+        seeds,
+        data_label=data_label or _default_label(registry),
+        seeds_dir=seeds_dir,
+        strict=strict,
+        progress=progress,
+        started=started,
+        after_build=after_build,
+    )
     assert attempt.run is not None
     return SourcesRefresh(attempt.run, report, target, several)
 
