@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from etl import sqlfiles
@@ -32,7 +31,7 @@ def _quiet(_: str) -> None:
 
 def load_seeds_into(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
     """Write the reference data as-is (plus the matching key of each alias)."""
-    companies = pd.DataFrame(
+    companies = pa.table(
         {
             "company_id": [c.company_id for c in seeds.companies],
             "name": [c.name for c in seeds.companies],
@@ -41,7 +40,7 @@ def load_seeds_into(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
             "country": [c.country for c in seeds.companies],
         }
     )
-    aliases = pd.DataFrame(
+    aliases = pa.table(
         {
             "company_id": [a.company_id for a in seeds.aliases],
             "alias": [a.alias for a in seeds.aliases],
@@ -49,8 +48,8 @@ def load_seeds_into(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
             "alias_key": [name_key(a.alias) for a in seeds.aliases],
         }
     )
-    event_types = pd.DataFrame([t.model_dump(mode="json") for t in seeds.event_types])
-    fx = pd.DataFrame([r.model_dump(mode="json") for r in seeds.fx_rates])
+    event_types = pa.Table.from_pylist([t.model_dump(mode="json") for t in seeds.event_types])
+    fx = pa.Table.from_pylist([r.model_dump(mode="json") for r in seeds.fx_rates])
     con.register("seed_companies", companies)
     con.register("seed_aliases", aliases)
     con.register("seed_event_types", event_types)

@@ -6,12 +6,16 @@ in an export come from one query.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from warehouse.filters import Filters
 from warehouse.sql import relation
+
+if TYPE_CHECKING:  # pandas loads on first use: the CLI starts faster without it
+    import pandas as pd
 
 QUERIES: tuple[str, ...] = (
     "events",
