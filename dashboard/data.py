@@ -14,6 +14,8 @@ Results are cached as Arrow tables (cheap to pickle) and turned into DataFrames 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,9 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from etl import runlog
+from etl.runlog import Freshness
+from etl.schedule import parse_duration
 from warehouse import queries
 from warehouse.db import WarehouseMissingError, connect_read_only, warehouse_path
 from warehouse.filters import Filters
@@ -208,3 +213,50 @@ def _status(key: WarehouseKey, part: str) -> pa.Table:
 def status(part: str) -> pd.DataFrame:
     """One table of the Data page: refresh, tables, files, rejects, new_entities, conflicts."""
     return _status(warehouse_key(), part).to_pandas()
+
+
+# --- refresh history (the run log beside the warehouse; the warehouse is not opened) -------
+
+MAX_AGE_ENV = "LANDSCAPE_MAX_AGE"
+DEFAULT_MAX_AGE = "24h"
+
+
+def max_age() -> tuple[str, dt.timedelta]:
+    """How old data may get before the Data page warns: ``$LANDSCAPE_MAX_AGE`` or 24h."""
+    text = os.environ.get(MAX_AGE_ENV, DEFAULT_MAX_AGE)
+    return text, parse_duration(text)
+
+
+def freshness() -> Freshness:
+    """The age of the data by the run log, against :func:`max_age`."""
+    return runlog.freshness(warehouse_path().resolve(), max_age=max_age()[1])
+
+
+def runs(limit: int = 20) -> pd.DataFrame:
+    """The last refresh runs, newest first, one row each."""
+    rows = [
+        {
+            "started_at": run.started_at,
+            "duration_s": round(run.duration_s, 2),
+            "status": run.status,
+            "trigger": run.trigger,
+            "swapped": run.swapped,
+            "events": run.events,
+            "sources": ", ".join(f"{s.name}: {s.status}" for s in run.sources),
+            "error": run.error,
+        }
+        for run in reversed(runlog.read_runs(warehouse_path().resolve(), limit=limit))
+    ]
+    return pd.DataFrame(rows, columns=list(RUN_COLUMNS))
+
+
+RUN_COLUMNS = (
+    "started_at",
+    "duration_s",
+    "status",
+    "trigger",
+    "swapped",
+    "events",
+    "sources",
+    "error",
+)

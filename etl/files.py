@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -137,40 +138,60 @@ def check(path: Path, kind: FileKind) -> InputFile:
     return InputFile(path=path, kind=kind, header=header, scan=file_scan)
 
 
-def scan(path: Path) -> FileScan:
-    """Check ``path`` is UTF-8 and count its line breaks, in one streaming pass.
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
+
+def scan(path: Path) -> FileScan:
+    """Check ``path`` is UTF-8, hash it and count its line breaks.
+
+    The hash runs in a second thread (hashlib lets go of the GIL) while this one decodes.
     Raises :class:`InputError` at the first byte that is not UTF-8, naming line and column.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
-    digest = hashlib.sha256()
-    breaks, tail = 0, ""  # tail: the text of the current line read so far
+    breaks = consumed = 0
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            digest = pool.submit(_sha256, path)
+            with path.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    breaks += chunk.count(b"\n")
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError as exc:
+                        # exc.object is the decoder's pending bytes followed by this chunk
+                        pending = len(exc.object) - len(chunk)
+                        raise _not_utf8(path, consumed - pending + exc.start) from None
+                    consumed += len(chunk)
                 try:
-                    text = decoder.decode(chunk)
-                except UnicodeDecodeError as exc:
-                    before = tail + exc.object[: exc.start].decode("utf-8", "replace")
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
                     raise InputError(
-                        path,
-                        f"is not UTF-8 (byte 0x{exc.object[exc.start]:02x}); "
-                        "save it as UTF-8 (in Excel: 'CSV UTF-8')",
-                        line=breaks + before.count("\n") + 1,
-                        column=len(before) - (before.rfind("\n") + 1) + 1,
+                        path, "is not UTF-8 (it ends inside a character)", line=breaks + 1
                     ) from None
-                newlines = text.count("\n")
-                breaks += newlines
-                tail = text[text.rfind("\n") + 1 :] if newlines else tail + text
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise InputError(
-            path, "is not UTF-8 (it ends inside a character)", line=breaks + 1
-        ) from None
+            sha256 = digest.result()
     except OSError as exc:
         raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
-    return FileScan(sha256=digest.hexdigest(), line_breaks=breaks)
+    return FileScan(sha256=sha256, line_breaks=breaks)
+
+
+def _not_utf8(path: Path, offset: int) -> InputError:
+    """The error for the byte at ``offset``, with its line and column (a second, rare read)."""
+    with path.open("rb") as handle:
+        before = handle.read(offset)
+        bad = handle.read(1)
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", "replace")) + 1
+    return InputError(
+        path,
+        f"is not UTF-8 (byte 0x{bad[0]:02x}); save it as UTF-8 (in Excel: 'CSV UTF-8')",
+        line=before.count(b"\n") + 1,
+        column=column,
+    )
 
 
 def record_starts(path: Path) -> list[tuple[int, bool]]:

@@ -7,7 +7,6 @@ ids and duplicates -> extra sources -> the account of every row. Every rule come
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 
@@ -16,7 +15,7 @@ import pyarrow as pa
 
 from etl import sqlfiles
 from etl.errors import InputError
-from etl.files import FileKind, InputFile, record_starts
+from etl.files import InputFile, record_starts
 from etl.models import REASONS
 from etl.names import name_key, new_company_id
 from etl.rules import bulk_params
@@ -60,61 +59,59 @@ def load_seeds_into(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
 
 
 def _read_file(con: duckdb.DuckDBPyConnection, file_id: int, source: InputFile) -> None:
-    """Append one file's rows to its raw table, each with its physical line."""
+    """Append one file's rows to raw_rows, and what it takes to name each one's line."""
     known = set(source.known_columns())
     columns = {
         (name if name in known else f"__ignored_{position}"): "VARCHAR"
         for position, name in enumerate(source.header)
     }
-    sqlfiles.run(con, "read_csv", {"path": str(source.path), "columns": columns})
-    kept_row = con.execute("SELECT count(*) FROM csv_in").fetchone()
-    kept = int(kept_row[0]) if kept_row else 0
+    (first_row,) = con.execute("SELECT count(*) FROM raw_rows").fetchall()[0]
+    con.execute("INSERT INTO read_files VALUES (?, ?, ?)", [file_id, source.kind.value, first_row])
+    sqlfiles.run(
+        con, "read_csv", {"path": str(source.path), "columns": columns, "file_id": file_id}
+    )
+    (kept,) = con.execute("SELECT count(*) - ? FROM raw_rows", [first_row]).fetchall()[0]
     bad = con.execute(
         "SELECT line, any_value(column_name), any_value(csv_line), any_value(error_message)"
         " FROM csv_bad_rows GROUP BY line ORDER BY line"
     ).fetchall()
     # Each record on one line after the header (give or take a final line break): the
-    # parser's record numbers are then the file's line numbers, and no second pass is needed.
+    # parser's record numbers are then the file's line numbers (rows_read's default).
     if not bad and source.scan.line_breaks in (kept, kept + 1):
-        sqlfiles.run(con, "number_lines_simple")
-    else:
-        starts = record_starts(source.path)
-        # The parser numbers a record, blank line or not, as one line: starts[n - 2] is
-        # where its record n begins (1 is the header).
-        bad_numbers = {int(number) for number, *_ in bad}
-        kept_lines = [
-            line
-            for number, (line, blank) in enumerate(starts, start=2)
-            if not blank and number not in bad_numbers
-        ]
-        if len(kept_lines) != kept:
-            raise InputError(
-                source.path,
-                "its quoting leaves the start of records unclear (an unbalanced quote?); "
-                "check the quotes near the rows reported malformed",
-            )
-        # Registered until the append below reads the csv_numbered view built on it.
-        con.register("line_map", pa.table({"__k": range(kept), "line": kept_lines}))
-        sqlfiles.run(con, "number_lines_mapped")
-        if bad:
-            con.executemany(
-                "INSERT INTO csv_rejects VALUES (?, ?, ?, ?, ?)",
+        return
+    starts = record_starts(source.path)
+    # The parser numbers a record, blank line or not, as one line: starts[n - 2] is where
+    # its record n begins (1 is the header).
+    bad_numbers = {int(number) for number, *_ in bad}
+    kept_lines = [
+        line
+        for number, (line, blank) in enumerate(starts, start=2)
+        if not blank and number not in bad_numbers
+    ]
+    if len(kept_lines) != kept:
+        raise InputError(
+            source.path,
+            "its quoting leaves the start of records unclear (an unbalanced quote?); "
+            "check the quotes near the rows reported malformed",
+        )
+    lines = pa.table({"file_id": [file_id] * kept, "k": range(kept), "line": kept_lines})
+    con.register("file_lines", lines)
+    con.execute("INSERT INTO line_map SELECT * FROM file_lines")
+    con.unregister("file_lines")
+    if bad:
+        con.executemany(
+            "INSERT INTO csv_rejects VALUES (?, ?, ?, ?, ?)",
+            [
                 [
-                    [
-                        file_id,
-                        starts[int(number) - 2][0],
-                        column,
-                        (text or "").lstrip("\r\n"),
-                        f"{REASONS['csv_malformed'][1]}: {message}",
-                    ]
-                    for number, column, text, message in bad
-                ],
-            )
-    target = "raw_events" if source.kind is FileKind.EVENTS else "raw_sources"
-    sqlfiles.run(con, f"append_{target}", {"file_id": file_id})
-    con.execute("DROP VIEW csv_numbered")
-    with contextlib.suppress(duckdb.Error):
-        con.unregister("line_map")
+                    file_id,
+                    starts[int(number) - 2][0],
+                    column,
+                    (text or "").lstrip("\r\n"),
+                    f"{REASONS['csv_malformed'][1]}: {message}",
+                ]
+                for number, column, text, message in bad
+            ],
+        )
 
 
 def _resolve_names(con: duckdb.DuckDBPyConnection, seeds: Seeds, blank: str) -> None:
@@ -128,8 +125,8 @@ def _resolve_names(con: duckdb.DuckDBPyConnection, seeds: Seeds, blank: str) -> 
     names = con.execute(
         """
         SELECT DISTINCT cell(written, $blank) AS name
-        FROM (SELECT company AS written FROM raw_events
-              UNION ALL SELECT counterparty FROM raw_events)
+        FROM (SELECT company AS written FROM events_read
+              UNION ALL SELECT counterparty FROM events_read)
         WHERE cell(written, $blank) IS NOT NULL
         ORDER BY name
         """,

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
+from etl import runlog
 
 st.title("Data")
 st.caption("The warehouse as the last refresh left it; the sidebar filters do not apply here.")
@@ -21,6 +22,28 @@ else:
     right.metric("Tool version", str(info["tool_version"]))
     ui.text(f"Data folder: {info['data_dir']}")
     ui.text(f"Seeds folder: {info['seeds_dir']}")
+
+st.subheader("Refresh runs")
+fresh = data.freshness()
+limit_text, _ = data.max_age()
+if fresh.age is None:
+    st.warning("No successful refresh is recorded in the run log beside this warehouse.")
+elif fresh.stale:
+    st.warning(
+        f"The data is older than {limit_text}: the last successful refresh ended "
+        f"{runlog.format_age(fresh.age)} ago. Run `landscape refresh`, or check the schedule "
+        f"(the limit is ${data.MAX_AGE_ENV})."
+    )
+else:
+    st.caption(
+        f"Last successful refresh {runlog.format_age(fresh.age)} ago "
+        f"(warning after {limit_text}, set by ${data.MAX_AGE_ENV})."
+    )
+history = data.runs()
+if history.empty:
+    ui.empty("No run is recorded yet.")
+else:
+    ui.table(history, "refresh_runs", key="data_runs")
 
 st.subheader("Rows per table")
 ui.table(data.status("tables"), "table_rows", key="data_tables")

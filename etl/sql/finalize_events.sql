@@ -99,7 +99,7 @@ SELECT
     r.message
 FROM (SELECT file_id, line, unnest(errors) AS code FROM staged_events) AS s
 JOIN reasons AS r USING (code)
-JOIN raw_events AS raw USING (file_id, line)
+JOIN events_read AS raw USING (file_id, line)
 JOIN input_names AS f USING (file_id);
 
 INSERT INTO companies

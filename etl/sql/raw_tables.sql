@@ -1,17 +1,36 @@
--- Every curated row as written (all text), with where it came from.
-CREATE OR REPLACE TEMP TABLE raw_events (
-    file_id BIGINT, line BIGINT,
+-- Every curated row as written (all text), file after file in file order, so that a row's
+-- rowid, less its file's first_row, is its position in the file. Events files fill the
+-- event columns, sources files the source columns (shared: source_url, publisher,
+-- source_language, notes).
+CREATE OR REPLACE TEMP TABLE raw_rows (
+    file_id BIGINT,
     ref VARCHAR, date VARCHAR, type VARCHAR, company VARCHAR, counterparty VARCHAR,
     amount VARCHAR, currency VARCHAR, amount_qualifier VARCHAR, status VARCHAR,
     product VARCHAR, modality VARCHAR, title VARCHAR, source_url VARCHAR,
-    publisher VARCHAR, source_language VARCHAR, notes VARCHAR
+    publisher VARCHAR, source_language VARCHAR, notes VARCHAR,
+    event_ref VARCHAR, reported_amount VARCHAR, reported_currency VARCHAR
 );
 
-CREATE OR REPLACE TEMP TABLE raw_sources (
-    file_id BIGINT, line BIGINT,
-    event_ref VARCHAR, source_url VARCHAR, publisher VARCHAR, source_language VARCHAR,
-    reported_amount VARCHAR, reported_currency VARCHAR, notes VARCHAR
-);
+-- The files read: their kind, and the rowid of their first row in raw_rows.
+CREATE OR REPLACE TEMP TABLE read_files (file_id BIGINT, kind VARCHAR, first_row BIGINT);
+
+-- Physical lines of the rows of files where records and lines differ (quoted line breaks,
+-- blank lines, malformed records): k is the row's position in its file (from etl.load).
+CREATE OR REPLACE TEMP TABLE line_map (file_id BIGINT, k BIGINT, line BIGINT);
+
+-- The rows with their physical line: the header is line 1, so by default a row's line is
+-- its position + 2.
+CREATE OR REPLACE TEMP VIEW rows_read AS
+SELECT
+    r.*,
+    f.kind,
+    coalesce(m.line, r.rowid - f.first_row + 2) AS line
+FROM raw_rows AS r
+JOIN read_files AS f USING (file_id)
+LEFT JOIN line_map AS m ON m.file_id = r.file_id AND m.k = r.rowid - f.first_row;
+
+CREATE OR REPLACE TEMP VIEW events_read AS SELECT * FROM rows_read WHERE kind = 'events';
+CREATE OR REPLACE TEMP VIEW sources_read AS SELECT * FROM rows_read WHERE kind = 'sources';
 
 -- Rows the CSV parser itself could not split into the header's columns.
 CREATE OR REPLACE TEMP TABLE csv_rejects (
@@ -22,7 +41,7 @@ CREATE OR REPLACE TEMP TABLE csv_rejects (
 -- (Only a cell whose first or last character is a control character or space can need
 -- trimming; testing that first is several times faster than trimming every cell.)
 CREATE OR REPLACE TEMP MACRO cell(x, blank) AS nullif(
-    CASE WHEN ord(x) <= 32 OR ord(reverse(x)) <= 32 THEN trim(x, blank) ELSE x END,
+    CASE WHEN ord(x) <= 32 OR ord(x[-1]) <= 32 THEN trim(x, blank) ELSE x END,
     '');
 
 -- Money cells, shared by events (amount, currency) and extra sources (reported_amount,

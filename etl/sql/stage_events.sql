@@ -24,7 +24,7 @@ WITH cleaned AS (
         cell(publisher, $blank) AS publisher,
         cell(source_language, $blank) AS source_language,
         cell(notes, $blank) AS notes
-    FROM raw_events
+    FROM events_read
 ),
 parsed AS (
     SELECT
@@ -66,7 +66,7 @@ valued AS (
         $symbol_currencies[list_position($symbols, amount_parts.symbol)] AS symbol_currency
     FROM parsed
 ),
-checked AS MATERIALIZED (
+checked AS (
     SELECT
         *,
         CASE WHEN amount_parses THEN coalesce(currency_text, symbol_currency) END AS currency,
@@ -102,15 +102,16 @@ checked AS MATERIALIZED (
         ], lambda e: e IS NOT NULL) AS errors
     FROM valued
 ),
--- The rate of each (currency, date) pair: the latest on or before the date. An ASOF join
--- of the few distinct pairs, not of every row.
+-- Each rate with the day before the next one of its currency: the period it is valid in.
+-- (A range join on a few rows per currency; an ASOF join would sort every row.)
 rates AS (
-    SELECT p.currency, p.date_start, fx.units_per_usd
-    FROM (
-        SELECT DISTINCT currency, date_start FROM checked
-        WHERE currency <> 'USD' AND date_start IS NOT NULL
-    ) AS p
-    ASOF JOIN fx_rates AS fx ON fx.currency = p.currency AND p.date_start >= fx.valid_from
+    SELECT
+        currency,
+        valid_from,
+        coalesce(lead(valid_from) OVER (PARTITION BY currency ORDER BY valid_from),
+                 DATE '9999-12-31') AS valid_until,
+        units_per_usd
+    FROM fx_rates
 ),
 converted AS (
     SELECT
@@ -131,7 +132,9 @@ converted AS (
             ELSE c.errors
         END AS errors
     FROM checked AS c
-    LEFT JOIN rates AS fx USING (currency, date_start)
+    LEFT JOIN rates AS fx
+        ON fx.currency = c.currency
+       AND c.date_start >= fx.valid_from AND c.date_start < fx.valid_until
 ),
 keyed AS (
     SELECT

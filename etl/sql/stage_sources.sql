@@ -12,7 +12,7 @@ WITH cleaned AS (
         cell(reported_amount, $blank) AS amount_text,
         upper(cell(reported_currency, $blank)) AS currency_text,
         cell(notes, $blank) AS notes
-    FROM raw_sources
+    FROM sources_read
 ),
 parsed AS (
     SELECT
@@ -97,5 +97,5 @@ SELECT
     r.message
 FROM (SELECT file_id, line, unnest(errors) AS code FROM staged_sources) AS s
 JOIN reasons AS r USING (code)
-JOIN raw_sources AS raw USING (file_id, line)
+JOIN sources_read AS raw USING (file_id, line)
 JOIN input_names AS f USING (file_id);

@@ -7,6 +7,7 @@ views explain themselves; a refreshed warehouse file is picked up without a rest
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from etl import runlog
 from tests.dashboard.conftest import PAGES, download_bytes, open_page
 from tests.support import event
 
@@ -341,3 +343,48 @@ def test_a_refreshed_warehouse_is_picked_up_without_restart(
     build(data_dir([event(ref="one"), event(ref="two", title="Second")], name="second"))
     at.run()
     assert no_exception(at).dataframe[0].value.set_index("name")["rows"]["events"] == 2
+
+
+def _log_run(warehouse: Path, ended: dt.datetime) -> runlog.Run:
+    run = runlog.Run(
+        run_id=f"run-{ended:%Y%m%d%H%M%S}",
+        started_at=ended - dt.timedelta(seconds=2),
+        ended_at=ended,
+        status="ok",
+        swapped=True,
+        events=179,
+        sources=[runlog.SourceRun(name="sample", kind="local", status="ok", rows_read=179)],
+    )
+    runlog.append_run(warehouse, run)
+    return run
+
+
+def test_data_page_lists_runs_and_warns_when_the_data_is_old(
+    app: MakeApp, sample_warehouse: Path, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "landscape.duckdb"
+    warehouse.write_bytes(sample_warehouse.read_bytes())
+    _log_run(warehouse, dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=dt.UTC))
+    at = no_exception(open_page(app(warehouse), "data_status"))
+    assert any("older than 24h" in text for text in texts(at.warning))
+    runs = at.dataframe[0].value
+    assert list(runs["status"]) == ["ok"]
+    assert list(runs["sources"]) == ["sample: ok"]
+
+    _log_run(warehouse, dt.datetime.now(dt.UTC))
+    at = no_exception(open_page(app(warehouse), "data_status"))
+    assert not at.warning
+    assert len(at.dataframe[0].value) == 2  # newest first, both runs listed
+
+
+def test_the_age_limit_comes_from_the_environment(
+    app: MakeApp, sample_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = tmp_path / "landscape.duckdb"
+    warehouse.write_bytes(sample_warehouse.read_bytes())
+    _log_run(warehouse, dt.datetime.now(dt.UTC) - dt.timedelta(hours=3))
+    at = no_exception(open_page(app(warehouse), "data_status"))
+    assert not at.warning  # 3 hours old: fine under the default 24h
+    monkeypatch.setenv("LANDSCAPE_MAX_AGE", "2h")
+    at = no_exception(open_page(app(warehouse), "data_status"))
+    assert any("older than 2h" in text for text in texts(at.warning))

@@ -1,1 +1,0 @@
-INSERT INTO raw_events BY NAME SELECT *, $file_id AS file_id FROM csv_numbered;
