@@ -36,6 +36,7 @@ from etl.refresh import (
     tool_version,
 )
 from etl.runlog import (
+    COPIED_RUNS,
     Run,
     RunStatus,
     SourceRun,
@@ -219,7 +220,7 @@ def _refresh_locked(
         run = _run(attempt, "partial" if _any_failed(collected) else "ok", swapped=True)
         attempt.run = run.model_copy(update={"events": int(events)})
         # The history this warehouse was built in, its own run last (see runlog.copy_into).
-        copy_into(con, [*read_runs(target), attempt.run])
+        copy_into(con, [*read_runs(target, limit=COPIED_RUNS - 1), attempt.run])
 
     report = swap_in(
         target,
