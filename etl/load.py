@@ -29,39 +29,38 @@ def _quiet(_: str) -> None:
 
 
 def load_seeds_into(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
-    """Write the reference data as-is (plus the matching key of each alias).
-
-    A few hundred rows: plain parameterised inserts (handing DuckDB Arrow tables would load
-    pandas, a tenth of a second, for nothing).
-    """
-    con.executemany(
-        "INSERT INTO companies VALUES (?, ?, ?, ?, ?, false, NULL, NULL)",
-        [(c.company_id, c.name, c.kind.value, c.parent_id, c.country) for c in seeds.companies],
+    """Write the reference data as-is (plus the matching key of each alias)."""
+    companies, aliases, types, rates = (
+        seeds.companies,
+        seeds.aliases,
+        seeds.event_types,
+        seeds.fx_rates,
     )
-    con.executemany(
-        "INSERT INTO company_aliases VALUES (?, ?, ?, ?)",
-        [(a.company_id, a.alias, a.language, name_key(a.alias)) for a in seeds.aliases],
-    )
-    con.executemany(
-        "INSERT INTO event_types VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (
-                t.type.value,
-                t.label,
-                t.spend_by_company,
-                t.received_by_counterparty,
-                t.raised_by_company,
-                t.description,
-            )
-            for t in seeds.event_types
-        ],
-    )
-    con.executemany(
-        "INSERT INTO fx_rates VALUES (?, ?, ?, ?, ?)",
-        [
-            (r.currency, r.valid_from, r.units_per_usd, r.source_url, r.note)
-            for r in sorted(seeds.fx_rates, key=lambda r: (r.currency, r.valid_from))
-        ],
+    sqlfiles.run(
+        con,
+        "load_seeds",
+        {
+            "company_id": [c.company_id for c in companies],
+            "company_name": [c.name for c in companies],
+            "company_kind": [c.kind.value for c in companies],
+            "company_parent_id": [c.parent_id for c in companies],
+            "company_country": [c.country for c in companies],
+            "alias_company_id": [a.company_id for a in aliases],
+            "alias": [a.alias for a in aliases],
+            "alias_language": [a.language for a in aliases],
+            "alias_key": [name_key(a.alias) for a in aliases],
+            "type": [t.type.value for t in types],
+            "type_label": [t.label for t in types],
+            "type_spend_by_company": [t.spend_by_company for t in types],
+            "type_received_by_counterparty": [t.received_by_counterparty for t in types],
+            "type_raised_by_company": [t.raised_by_company for t in types],
+            "type_description": [t.description for t in types],
+            "fx_currency": [r.currency for r in rates],
+            "fx_valid_from": [r.valid_from.isoformat() for r in rates],
+            "fx_units_per_usd": [str(r.units_per_usd) for r in rates],
+            "fx_source_url": [r.source_url for r in rates],
+            "fx_note": [r.note for r in rates],
+        },
     )
 
 
