@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import resource
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ from benchmarks.refresh import (
     machine_facts,
     percentile,
     progress,
+    refresh_command,
     remove_database,
     rss_mb,
 )
@@ -63,20 +63,7 @@ def build_warehouse(data_dir: Path, warehouse: Path) -> None:
         return
     remove_database(warehouse)
     progress(f"building {warehouse} ...")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "etl",
-            "refresh",
-            "--quiet",
-            "--data-dir",
-            str(data_dir),
-            "--warehouse",
-            str(warehouse),
-        ],
-        check=True,
-    )
+    subprocess.run(refresh_command(data_dir, warehouse), check=True)
 
 
 def bench_tables(warehouse: Path, repeat: int) -> list[tuple[str, str, int, list[float]]]:

@@ -64,6 +64,31 @@ warehouse_option = click.option(
 )
 
 
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default="sample_data/",
+    help="One folder of curated CSV files (sources*.csv hold extra sources), instead of the "
+    "source registry.",
+)
+sources_option = click.option(
+    "--sources",
+    "sources_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_REGISTRY,
+    show_default="sources.toml",
+    help="Source registry (docs/sources.md), read at each refresh.",
+)
+seeds_dir_option = click.option(
+    "--seeds-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_SEEDS,
+    show_default="seeds/",
+    help="Folder of reference data (companies, aliases, event types, FX rates).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ai-landscape")
 def main() -> None:
@@ -75,28 +100,9 @@ def main() -> None:
 
 
 @main.command("refresh")
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default="sample_data/",
-    help="Folder of curated CSV files (sources*.csv hold extra sources).",
-)
-@click.option(
-    "--sources",
-    "sources_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_REGISTRY,
-    show_default="sources.toml",
-    help="Source registry (docs/sources.md); --data-dir reads one folder instead.",
-)
-@click.option(
-    "--seeds-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_SEEDS,
-    show_default="seeds/",
-    help="Folder of reference data (companies, aliases, event types, FX rates).",
-)
+@data_dir_option
+@sources_option
+@seeds_dir_option
 @warehouse_option
 @click.option("--strict", is_flag=True, help="Fail, and keep the old warehouse, on any reject.")
 @click.option("--force", is_flag=True, help="Rebuild even when no input or seed changed.")
@@ -211,28 +217,9 @@ def render_report(report: RefreshReport, *, brief: bool = False, max_rejects: in
     show_default=True,
     help="Refresh once at start, then on the schedule.",
 )
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default="sample_data/",
-    help="Folder of curated CSV files, instead of a source registry.",
-)
-@click.option(
-    "--sources",
-    "sources_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_REGISTRY,
-    show_default="sources.toml",
-    help="Source registry (docs/sources.md), re-read before each refresh.",
-)
-@click.option(
-    "--seeds-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_SEEDS,
-    show_default="seeds/",
-    help="Folder of reference data.",
-)
+@data_dir_option
+@sources_option
+@seeds_dir_option
 @warehouse_option
 @click.option("--strict", is_flag=True, help="Keep the old warehouse on any reject.")
 @click.option("--quiet", "-q", is_flag=True, help="One line per refresh, no progress.")
