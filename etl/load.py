@@ -65,14 +65,25 @@ def load_seeds_into(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
 
 
 def _read_file(con: duckdb.DuckDBPyConnection, file_id: int, source: InputFile) -> None:
-    """Append one file's rows to raw_rows, and what it takes to name each one's line."""
+    """Record one file in input_names and append its rows to raw_rows, with what it takes
+    to name each row's line."""
     known = set(source.known_columns())
     columns = {
         (name if name in known else f"__ignored_{position}"): "VARCHAR"
         for position, name in enumerate(source.header)
     }
     (first_row,) = con.execute("SELECT count(*) FROM raw_rows").fetchall()[0]
-    con.execute("INSERT INTO read_files VALUES (?, ?, ?)", [file_id, source.kind.value, first_row])
+    con.execute(
+        "INSERT INTO input_names VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            file_id,
+            source.label,
+            source.kind.value,
+            source.scan.sha256,
+            list(source.ignored_columns()),
+            first_row,
+        ],
+    )
     sqlfiles.run(
         con, "read_csv", {"path": str(source.path), "columns": columns, "file_id": file_id}
     )
@@ -175,28 +186,11 @@ def build(
         f"{len(seeds.fx_rates)} FX rates"
     )
     sqlfiles.run(con, "raw_tables")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE input_names (file_id BIGINT, file VARCHAR, kind VARCHAR,"
-        " sha256 VARCHAR, ignored_columns VARCHAR[])"
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE reasons (code VARCHAR, column_name VARCHAR, message VARCHAR)"
-    )
     con.executemany(
         "INSERT INTO reasons VALUES (?, ?, ?)",
         [(code, column, message) for code, (column, message) in REASONS.items()],
     )
     for file_id, source in enumerate(files):
-        con.execute(
-            "INSERT INTO input_names VALUES (?, ?, ?, ?, ?)",
-            [
-                file_id,
-                source.label,
-                source.kind.value,
-                source.scan.sha256,
-                list(source.ignored_columns()),
-            ],
-        )
         _read_file(con, file_id, source)
         step(f"read {source.label}")
     params = bulk_params(seeds.currencies())

@@ -11,8 +11,15 @@ CREATE OR REPLACE TEMP TABLE raw_rows (
     event_ref VARCHAR, reported_amount VARCHAR, reported_currency VARCHAR
 );
 
--- The files read: their kind, and the rowid of their first row in raw_rows.
-CREATE OR REPLACE TEMP TABLE read_files (file_id BIGINT, kind VARCHAR, first_row BIGINT);
+-- The files read: how the warehouse names each (label), its kind and digest, the columns it
+-- has that the loader does not know, and the rowid of its first row in raw_rows.
+CREATE OR REPLACE TEMP TABLE input_names (
+    file_id BIGINT, file VARCHAR, kind VARCHAR, sha256 VARCHAR, ignored_columns VARCHAR[],
+    first_row BIGINT
+);
+
+-- The reject reasons of etl.models.REASONS: code, the column it names, the message.
+CREATE OR REPLACE TEMP TABLE reasons (code VARCHAR, column_name VARCHAR, message VARCHAR);
 
 -- Physical lines of the rows of files where records and lines differ (quoted line breaks,
 -- blank lines, malformed records): k is the row's position in its file (from etl.load).
@@ -26,7 +33,7 @@ SELECT
     f.kind,
     coalesce(m.line, r.rowid - f.first_row + 2) AS line
 FROM raw_rows AS r
-JOIN read_files AS f USING (file_id)
+JOIN input_names AS f USING (file_id)
 LEFT JOIN line_map AS m ON m.file_id = r.file_id AND m.k = r.rowid - f.first_row;
 
 CREATE OR REPLACE TEMP VIEW events_read AS SELECT * FROM rows_read WHERE kind = 'events';
