@@ -17,7 +17,10 @@ from click.testing import CliRunner, Result
 
 from etl.cli import main
 from tests.support import LANDSCAPE_EVENTS
+from warehouse.db import connect_read_only
 from warehouse.export import UTF8_BOM, neutralize_formulas
+from warehouse.filters import Filters
+from warehouse.queries import QUERIES, fetch
 
 ARABIC_TITLE = LANDSCAPE_EVENTS["e2"]["title"]
 FORMULA_TITLES = [LANDSCAPE_EVENTS[ref]["title"] for ref in ("e3", "e4", "e5")]
@@ -178,3 +181,45 @@ def test_neutralize_formulas_prefixes_risky_text_only(
 def test_neutralize_formulas_handles_large_string_columns() -> None:
     table = pa.table({"text": pa.array(["=1+1", "ok"], pa.large_string())})
     assert neutralize_formulas(table).column("text").to_pylist() == ["'=1+1", "ok"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
+@pytest.mark.parametrize("name", QUERIES)
+def test_every_table_exports_the_rows_the_query_layer_returns(
+    landscape: Path, tmp_path: Path, name: str, fmt: str
+) -> None:
+    """One query layer, two faces: the export holds exactly what fetch() returns."""
+    out = tmp_path / f"{name}.{fmt}"
+    result = CliRunner().invoke(
+        main,
+        [
+            "export",
+            name,
+            "--warehouse",
+            str(landscape),
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+            "--period",
+            "quarter",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    con = connect_read_only(landscape)
+    try:
+        expected = fetch(con, name, Filters(period="quarter"))
+    finally:
+        con.close()
+    if fmt == "csv":
+        rows = csv_rows(out.read_bytes())
+        columns = list(rows[0]) if rows else list(pd.read_csv(out).columns)
+    elif fmt == "json":
+        rows = json.loads(out.read_bytes())
+        columns = list(rows[0]) if rows else []
+    else:
+        table = pq.read_table(out)
+        rows, columns = table.to_pylist(), table.column_names
+    assert len(rows) == len(expected)
+    if rows:
+        assert columns == list(expected.columns)
