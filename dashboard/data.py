@@ -55,9 +55,7 @@ def warehouse_key() -> WarehouseKey:
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise WarehouseMissingError(
-            f"{path}: no warehouse yet; run `landscape refresh` (or `make run`) first"
-        ) from None
+        raise WarehouseMissingError.at(path) from None
     return WarehouseKey(str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 

@@ -21,6 +21,11 @@ _VERSIONED = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 class WarehouseMissingError(Exception):
     """No warehouse at the path: a refresh has not run yet."""
 
+    @classmethod
+    def at(cls, path: Path) -> WarehouseMissingError:
+        """The error for ``path``, saying how to build one."""
+        return cls(f"{path}: no warehouse yet; run `landscape refresh` (or `make run`) first")
+
 
 def warehouse_path(path: Path | str | None = None) -> Path:
     """The warehouse to use: ``path``, else ``$LANDSCAPE_WAREHOUSE``, else ``data/`` here."""
@@ -61,7 +66,5 @@ def connect_read_only(path: Path | str | None = None) -> duckdb.DuckDBPyConnecti
     """A read-only connection to the warehouse; clear error when none was built yet."""
     target = warehouse_path(path)
     if not target.is_file():
-        raise WarehouseMissingError(
-            f"{target}: no warehouse yet; run `landscape refresh` (or `make run`) first"
-        )
+        raise WarehouseMissingError.at(target)
     return duckdb.connect(str(target), read_only=True)

@@ -5,7 +5,7 @@ WITH counted AS (
     FROM scoped_parties(
         CAST($companies AS VARCHAR[]), CAST($since AS DATE), CAST($until AS DATE),
         CAST($types AS VARCHAR[]), CAST($modalities AS VARCHAR[]), $rollup, $include_uncertain)
-    WHERE is_deal AND (spend_usd IS NOT NULL OR raised_usd IS NOT NULL)
+    WHERE is_deal AND NOT is_undisclosed
 )
 SELECT
     e.event_id,

@@ -8,7 +8,7 @@ WITH per_period AS (
         coalesce(sum(spend_usd), 0) AS spend_usd,
         coalesce(sum(raised_usd), 0) AS raised_usd,
         count(*) AS deals,
-        count(*) FILTER (WHERE spend_usd IS NULL AND raised_usd IS NULL) AS undisclosed_deals,
+        count(*) FILTER (WHERE is_undisclosed) AS undisclosed_deals,
         count(*) FILTER (
             WHERE list_position(['day', 'month', 'quarter', 'year'], date_precision)
                 > list_position(['day', 'month', 'quarter', 'year'], $period)

@@ -6,7 +6,7 @@ WITH per_counterparty AS (
         coalesce(sum(spend_usd), 0) AS spend_usd,
         coalesce(sum(raised_usd), 0) AS raised_usd,
         count(*) AS deals,
-        count(*) FILTER (WHERE spend_usd IS NULL AND raised_usd IS NULL) AS undisclosed_deals
+        count(*) FILTER (WHERE is_undisclosed) AS undisclosed_deals
     FROM scoped_parties(
         CAST($companies AS VARCHAR[]), CAST($since AS DATE), CAST($until AS DATE),
         CAST($types AS VARCHAR[]), CAST($modalities AS VARCHAR[]), $rollup, $include_uncertain)

@@ -12,7 +12,8 @@
 --                of an investment or acquisition);
 --   is_deal      a money event (spend or raise) that is not cancelled or rumored;
 --   spend_usd / raised_usd  the amount when it counts: the deal is announced or completed,
---                and, unless include_uncertain, not "up to" or estimated.
+--                and, unless include_uncertain, not "up to" or estimated;
+--   is_undisclosed  a deal whose amount does not count (none given, or uncertain).
 -- When both sides roll up to one company (Google buying DeepMind) the event is seen once,
 -- from the company's side. Filters: empty lists and NULL dates mean no restriction; a
 -- company filter keeps rows whose party is listed; an event is in the window when the first
@@ -64,5 +65,6 @@ SELECT
         AND (include_uncertain OR coalesce(amount_qualifier, '') NOT IN ('up_to', 'estimated'))
         AS amount_counts,
     CASE WHEN is_spend AND amount_counts THEN amount_usd END AS spend_usd,
-    CASE WHEN is_raise AND amount_counts THEN amount_usd END AS raised_usd
+    CASE WHEN is_raise AND amount_counts THEN amount_usd END AS raised_usd,
+    is_deal AND spend_usd IS NULL AND raised_usd IS NULL AS is_undisclosed
 FROM sides;
